@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { clearSlot } from './clearing.ts';
+import type { BookOrder, ClearingResult, Mechanism } from './types.ts';
+
+const EPS = 1e-9;
+
+/** Books with ties on price and time, few members (so members often sit on both sides), whole Wh. */
+function bookArb(members = 6): fc.Arbitrary<BookOrder[]> {
+  const order = fc.record({
+    member: fc.integer({ min: 0, max: members - 1 }).map((m) => `m${m}`),
+    side: fc.constantFrom('buy' as const, 'sell' as const),
+    energyKwh: fc.integer({ min: 1, max: 20_000 }).map((wh) => wh / 1000),
+    limitPrice: fc.integer({ min: -5, max: 40 }).map((c) => c / 100),
+    submittedAt: fc.integer({ min: 0, max: 5 }),
+  });
+  return fc.array(order, { maxLength: 60 }).map((os) => os.map((o, k) => ({ ...o, id: `o${k}` })));
+}
+
+function residualOf(o: BookOrder, r: ClearingResult): number {
+  return o.energyKwh - (r.matchedKwh[o.id] ?? 0) - (r.selfNettedKwh[o.id] ?? 0);
+}
+
+const mechanisms: Mechanism[] = ['pay-as-clear', 'pay-as-bid'];
+
+describe.each(mechanisms)('clearing properties (%s)', (mechanism) => {
+  it('nobody trades beyond their limit price', () => {
+    fc.assert(
+      fc.property(bookArb(), (orders) => {
+        const byId = new Map(orders.map((o) => [o.id, o]));
+        const r = clearSlot(orders, mechanism);
+        for (const t of r.trades) {
+          expect(t.price).toBeLessThanOrEqual(byId.get(t.buyOrder)!.limitPrice + EPS);
+          expect(t.price).toBeGreaterThanOrEqual(byId.get(t.sellOrder)!.limitPrice - EPS);
+        }
+      }),
+    );
+  });
+
+  it('leaves no profitable trade unmatched', () => {
+    fc.assert(
+      fc.property(bookArb(), (orders) => {
+        const r = clearSlot(orders, mechanism);
+        const left = orders.filter((o) => residualOf(o, r) > EPS);
+        const bestBuy = Math.max(...left.filter((o) => o.side === 'buy').map((o) => o.limitPrice));
+        const bestSell = Math.min(...left.filter((o) => o.side === 'sell').map((o) => o.limitPrice));
+        expect(bestBuy).toBeLessThan(bestSell);
+      }),
+    );
+  });
+
+  it('is budget balanced: what buyers pay is what sellers get', () => {
+    fc.assert(
+      fc.property(bookArb(), (orders) => {
+        const r = clearSlot(orders, mechanism);
+        const paid = new Map<string, number>();
+        for (const t of r.trades) {
+          paid.set(t.buyer, (paid.get(t.buyer) ?? 0) - t.energyKwh * t.price);
+          paid.set(t.seller, (paid.get(t.seller) ?? 0) + t.energyKwh * t.price);
+        }
+        const sum = [...paid.values()].reduce((a, b) => a + b, 0);
+        expect(Math.abs(sum)).toBeLessThan(1e-6);
+        if (r.price !== null) {
+          const money = r.trades.reduce((a, t) => a + t.energyKwh * t.price, 0);
+          expect(money / r.volumeKwh).toBeCloseTo(r.price, 9);
+        }
+      }),
+    );
+  });
+
+  it('gives the same result for the same orders in any input order', () => {
+    fc.assert(
+      fc.property(bookArb().chain((os) => fc.tuple(fc.constant(os), fc.shuffledSubarray(os, { minLength: os.length, maxLength: os.length }))), ([a, b]) => {
+        expect(JSON.stringify(clearSlot(b, mechanism))).toBe(JSON.stringify(clearSlot(a, mechanism)));
+      }),
+    );
+  });
+
+  it('conserves volume: trades add up per order and per side, never beyond an order', () => {
+    fc.assert(
+      fc.property(bookArb(), (orders) => {
+        const r = clearSlot(orders, mechanism);
+        const fromTrades = new Map<string, number>();
+        for (const t of r.trades) {
+          expect(t.energyKwh).toBeGreaterThan(0);
+          fromTrades.set(t.buyOrder, (fromTrades.get(t.buyOrder) ?? 0) + t.energyKwh);
+          fromTrades.set(t.sellOrder, (fromTrades.get(t.sellOrder) ?? 0) + t.energyKwh);
+        }
+        let buys = 0;
+        let sells = 0;
+        for (const o of orders) {
+          const m = r.matchedKwh[o.id];
+          expect(m).toBeCloseTo(fromTrades.get(o.id) ?? 0, 9);
+          expect(residualOf(o, r)).toBeGreaterThanOrEqual(-EPS);
+          if (o.side === 'buy') buys += m;
+          else sells += m;
+          expect(r.selfNettedKwh[o.id] ?? 0).toBeGreaterThanOrEqual(0);
+        }
+        expect(buys).toBeCloseTo(r.volumeKwh, 9);
+        expect(sells).toBeCloseTo(r.volumeKwh, 9);
+        const netted = (side: string): number => orders.filter((o) => o.side === side).reduce((a, o) => a + (r.selfNettedKwh[o.id] ?? 0), 0);
+        expect(netted('buy')).toBeCloseTo(netted('sell'), 9);
+      }),
+    );
+  });
+
+  it('never matches a member with itself', () => {
+    fc.assert(
+      fc.property(bookArb(3), (orders) => {
+        for (const t of clearSlot(orders, mechanism).trades) expect(t.buyer).not.toBe(t.seller);
+      }),
+    );
+  });
+});
+
+describe('pay-as-clear optimality', () => {
+  it('trades the largest volume any single price allows (members on one side only)', () => {
+    const sided = bookArb(40).map((os) => os.map((o) => ({ ...o, member: `${o.side}-${o.member}` })));
+    fc.assert(
+      fc.property(sided, (orders) => {
+        const r = clearSlot(orders);
+        let best = 0;
+        for (const p of new Set(orders.map((o) => o.limitPrice))) {
+          const d = orders.filter((o) => o.side === 'buy' && o.limitPrice >= p).reduce((a, o) => a + o.energyKwh, 0);
+          const s = orders.filter((o) => o.side === 'sell' && o.limitPrice <= p).reduce((a, o) => a + o.energyKwh, 0);
+          best = Math.max(best, Math.min(d, s));
+        }
+        expect(r.volumeKwh).toBeCloseTo(best, 6);
+      }),
+    );
+  });
+
+  it('prices every trade uniformly inside the interval where matched buyers are at or above and matched sellers at or below', () => {
+    fc.assert(
+      fc.property(bookArb(), (orders) => {
+        const r = clearSlot(orders);
+        if (r.price === null) {
+          expect(r.trades).toEqual([]);
+          return;
+        }
+        expect(r.priceInterval!.low).toBeLessThanOrEqual(r.priceInterval!.high);
+        expect(r.price).toBeGreaterThanOrEqual(r.priceInterval!.low);
+        expect(r.price).toBeLessThanOrEqual(r.priceInterval!.high);
+        for (const o of orders) {
+          if ((r.matchedKwh[o.id] ?? 0) === 0) continue;
+          if (o.side === 'buy') expect(o.limitPrice).toBeGreaterThanOrEqual(r.price);
+          else expect(o.limitPrice).toBeLessThanOrEqual(r.price);
+        }
+        for (const t of r.trades) expect(t.price).toBe(r.price);
+      }),
+    );
+  });
+});
