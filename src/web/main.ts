@@ -1,0 +1,70 @@
+import { logout, me, whenUnauthorized, type User } from './api.ts';
+import { h, replace, View } from './dom.ts';
+import { renderLogin } from './pages/login.ts';
+import { renderSensor } from './pages/sensor.ts';
+import { renderSite } from './pages/site.ts';
+import { renderSites } from './pages/sites.ts';
+import { parseRoute, routeHash } from './route.ts';
+import './style.css';
+
+const main = document.getElementById('main')!;
+const userBox = document.getElementById('user')!;
+let user: User | null = null;
+let view = new View();
+
+/** Draws the page the hash names; without a session, the log-in page first. */
+async function render(): Promise<void> {
+  view.leave();
+  view = new View();
+  const route = parseRoute(window.location.hash);
+  if (route.page === 'login' || !user) return showLogin(route.page === 'login' ? route.next : window.location.hash);
+  showUser(user);
+  switch (route.page) {
+    case 'sites': return renderSites(main, view);
+    case 'site': return renderSite(main, view, route.id, { from: route.from, to: route.to });
+    case 'sensor': return renderSensor(main, view, route.id, { from: route.from, to: route.to });
+    case 'not-found': replace(main, h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/sites' }, 'Back to the sites')));
+  }
+}
+
+function showLogin(next?: string): void {
+  user = null;
+  replace(userBox);
+  document.title = 'Log in · gridflex';
+  renderLogin(main, (u) => {
+    user = u;
+    const target = next && !next.startsWith('#/login') ? next : '#/sites';
+    if (window.location.hash === target) void render();
+    else window.location.hash = target;
+  });
+}
+
+function showUser(u: User): void {
+  document.title = 'gridflex';
+  const out = h('button', { type: 'button', class: 'secondary', id: 'logout' }, 'Log out');
+  out.addEventListener('click', async () => {
+    await logout().catch(() => undefined);
+    user = null;
+    window.location.hash = routeHash({ page: 'login' });
+  });
+  replace(userBox, h('span', { class: 'who' }, `${u.email} (${u.role})`), out);
+}
+
+whenUnauthorized(() => {
+  if (user === null && parseRoute(window.location.hash).page === 'login') return;
+  user = null;
+  void render();
+});
+
+window.addEventListener('hashchange', () => void render());
+
+async function start(): Promise<void> {
+  try {
+    user = (await me()).user;
+  } catch {
+    user = null;
+  }
+  await render();
+}
+
+void start();

@@ -1,0 +1,65 @@
+import { ApiError, readData, type Sensor, type SeriesData } from './api.ts';
+import { drawChart, type ChartElement, type ChartGroup } from './chart.ts';
+import { h, replace, type View } from './dom.ts';
+import { formatValue, summarise } from './labels.ts';
+import { renderProblem } from './problem.ts';
+import { commonLastDay, lastDayWithData, rangeInstants, readResolution, weekEnding, type DayRange } from './timeline.ts';
+
+const PALETTE = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df', '#bc4c00', '#0a7ea4'];
+
+/** A card for one sensor: title, chart and a one-line summary; `load` (re)reads its data for a range. */
+export function sensorCard(sensor: Sensor, index: number, timeZone: string, view: View, group?: ChartGroup, link = true) {
+  const chart: ChartElement = h('div', { class: 'chart', 'data-sensor-id': sensor.id, role: 'img', 'aria-label': `Chart of ${sensor.name}` });
+  const status = h('p', { class: 'summary', 'aria-live': 'polite' }, 'Loading…');
+  const title = link ? h('a', { href: `#/sensors/${encodeURIComponent(sensor.id)}` }, sensor.name) : sensor.name;
+  const el = h('section', { class: 'card sensor-card', 'data-sensor-id': sensor.id, 'aria-label': sensor.name },
+    h('h3', {}, title, h('span', { class: 'meta' }, ` ${sensor.quantity} · ${sensor.unit} · ${sensor.resolution}`)),
+    chart, status);
+  view.onLeave(() => chart.uplot?.destroy());
+
+  async function load(range: DayRange): Promise<SeriesData | null> {
+    status.textContent = 'Loading…';
+    chart.setAttribute('aria-busy', 'true');
+    try {
+      const { start, end } = rangeInstants(range, timeZone);
+      const resolution = readResolution(sensor.resolution, Date.parse(end) - Date.parse(start));
+      const series = await readData(sensor.id, { start, end, resolution: resolution === sensor.resolution ? undefined : resolution });
+      if (!view.alive) return null;
+      if (chart.uplot) group?.remove(chart.uplot);
+      drawChart(chart, { title: sensor.name, quantity: sensor.quantity, series, timeZone, colour: PALETTE[index % PALETTE.length] }, group);
+      replace(status, describe(series));
+      return series;
+    } catch (e) {
+      if (view.alive) replace(status, renderProblem(e));
+      return null;
+    } finally {
+      chart.removeAttribute('aria-busy');
+    }
+  }
+  return { el, load };
+}
+
+function describe(s: SeriesData): string {
+  const { count, missing, min, mean, max } = summarise(s.values);
+  if (count === 0) return `No values in this range (${s.values.length} slots of ${s.resolution}).`;
+  return `${count} values of ${s.resolution}${missing ? `, ${missing} missing` : ''} · min ${formatValue(min, s.unit)} · mean ${formatValue(mean, s.unit)} · max ${formatValue(max, s.unit)}`;
+}
+
+/** The latest week in which every sensor that has data shows some: probes the last five years at daily resolution. */
+export async function defaultRange(sensors: Sensor[], timeZone: string, today: string): Promise<DayRange> {
+  const probe = rangeInstants({ from: shiftYears(today, -5), to: today }, timeZone);
+  const lastDays = await Promise.all(sensors.map(async (s) => {
+    try {
+      const d = await readData(s.id, { ...probe, resolution: 'P1D' });
+      return lastDayWithData(d.start, d.resolution, d.values, timeZone);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) throw e;
+      return null;
+    }
+  }));
+  return weekEnding(commonLastDay(lastDays) ?? today);
+}
+
+function shiftYears(day: string, years: number): string {
+  return `${Number(day.slice(0, 4)) + years}${day.slice(4)}`.replace(/-02-29$/, '-02-28');
+}
