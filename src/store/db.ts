@@ -1,0 +1,149 @@
+/**
+ * The thin layer under the repositories: one `Db` interface over a pg Pool (or one of its clients inside a
+ * transaction) and over PGlite. Repositories only ever see a `Db`.
+ */
+import type { PGlite, Transaction as PGliteTx } from '@electric-sql/pglite';
+import type pg from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+
+export interface Db {
+  readonly kind: 'pglite' | 'postgres';
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs a script of several statements without parameters. */
+  exec(sql: string): Promise<void>;
+  /** Runs fn in one transaction; inside a transaction it runs fn in a savepoint. */
+  transaction<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /** COPY ... FROM STDIN with text-format chunks (PostgreSQL only; undefined on PGlite). */
+  copyFrom?(sql: string, chunks: Iterable<string | Buffer>): Promise<void>;
+  readonly inTransaction: boolean;
+}
+
+async function copyWith(client: pg.PoolClient, sql: string, chunks: Iterable<string | Buffer>): Promise<void> {
+  const stream = client.query(copyStreams.from(sql));
+  await pipeline(Readable.from(chunks, { objectMode: false }), stream);
+}
+
+let savepoints = 0;
+async function inSavepoint<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
+  const name = `sp_${++savepoints}`;
+  await db.query(`SAVEPOINT ${name}`);
+  try {
+    const out = await fn(db);
+    await db.query(`RELEASE SAVEPOINT ${name}`);
+    return out;
+  } catch (e) {
+    await db.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    throw e;
+  }
+}
+
+function pgClientDb(client: pg.PoolClient): Db {
+  const db: Db = {
+    kind: 'postgres',
+    inTransaction: true,
+    async query<R>(sql: string, params?: unknown[]) {
+      return (await client.query(sql, params as unknown[])).rows as R[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+    transaction: (fn) => inSavepoint(db, fn),
+    copyFrom: (sql, chunks) => copyWith(client, sql, chunks),
+  };
+  return db;
+}
+
+export function pgPoolDb(pool: pg.Pool): Db {
+  return {
+    kind: 'postgres',
+    inTransaction: false,
+    async query<R>(sql: string, params?: unknown[]) {
+      return (await pool.query(sql, params as unknown[])).rows as R[];
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(pgClientDb(client));
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async copyFrom(sql, chunks) {
+      const client = await pool.connect();
+      try {
+        await copyWith(client, sql, chunks);
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+function pgliteTxDb(tx: PGliteTx): Db {
+  const db: Db = {
+    kind: 'pglite',
+    inTransaction: true,
+    async query<R>(sql: string, params?: unknown[]) {
+      return (await tx.query<R>(sql, params)).rows;
+    },
+    async exec(sql: string) {
+      await tx.exec(sql);
+    },
+    transaction: (fn) => inSavepoint(db, fn),
+  };
+  return db;
+}
+
+export function pgliteDb(lite: PGlite): Db {
+  return {
+    kind: 'pglite',
+    inTransaction: false,
+    async query<R>(sql: string, params?: unknown[]) {
+      return (await lite.query<R>(sql, params)).rows;
+    },
+    async exec(sql: string) {
+      await lite.exec(sql);
+    },
+    transaction: (fn) => lite.transaction((tx) => fn(pgliteTxDb(tx))),
+  };
+}
+
+/** Epoch ms of a timestamptz as returned by either driver (Date, or a string in some contexts). */
+export function ms(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number') return v;
+  return new Date(String(v)).getTime();
+}
+
+export function msOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : ms(v);
+}
+
+/** A timestamptz parameter from epoch ms. */
+export function ts(msValue: number): string {
+  return new Date(msValue).toISOString();
+}
+
+export function tsOrNull(msValue: number | null | undefined): string | null {
+  return msValue === null || msValue === undefined ? null : ts(msValue);
+}
+
+/** int8 columns come back as strings from pg and numbers from PGlite. */
+export function num(v: unknown): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+export function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : num(v);
+}

@@ -1,0 +1,189 @@
+/**
+ * Beliefs: (sensor, slot start, belief time, source) -> value. Writes are idempotent (the last value written
+ * for a key wins) and all-or-nothing per call. See docs/storage.md for the table layout and the numbers.
+ */
+import type { Db } from '../db.ts';
+import { num, ts } from '../db.ts';
+import type { BeliefBatch, BeliefQuery, BeliefRecord, BeliefRow, BeliefSeries, Id, Store } from '../types.ts';
+import { SOURCE_KINDS } from '../types.ts';
+import { invalid, notFound } from '../../core/errors.ts';
+import { slotCount } from '../../core/time.ts';
+import { beliefCopyChunks } from '../copy-binary.ts';
+
+const KEY = 'sensor_id, slot_start, belief_time, source_id';
+const COLUMNS = `${KEY}, value`;
+const UPSERT = `ON CONFLICT (${KEY}) DO UPDATE SET value = EXCLUDED.value`;
+/** epoch ms (float8) -> timestamptz, exact to the microsecond. */
+const TS = (expr: string) => `(timestamptz 'epoch' + (${expr}) * interval '1 millisecond')`;
+const UNNEST_CHUNK = 50_000;
+
+/** Resolutions of the sensors, checking that they exist. */
+async function sensorResolutions(db: Db, ids: Iterable<Id>, field: string): Promise<Map<Id, number>> {
+  const wanted = [...new Set(ids)];
+  const rows = await db.query<{ id: number; resolution_ms: string | number }>('SELECT id, resolution_ms FROM sensors WHERE id = ANY($1::int[])', [wanted]);
+  const found = new Map(rows.map((r) => [r.id, num(r.resolution_ms)]));
+  const missing = wanted.find((id) => !found.has(id));
+  if (missing !== undefined) throw invalid(field, `sensor ${missing} does not exist`);
+  return found;
+}
+
+async function checkSources(db: Db, ids: Iterable<Id>, field: string): Promise<void> {
+  const wanted = [...new Set(ids)];
+  const rows = await db.query<{ id: number }>('SELECT id FROM sources WHERE id = ANY($1::int[])', [wanted]);
+  const found = new Set(rows.map((r) => r.id));
+  const missing = wanted.find((id) => !found.has(id));
+  if (missing !== undefined) throw invalid(field, `source ${missing} does not exist`);
+}
+
+function checkBatch(b: BeliefBatch, i: number, resolutionMs: number): void {
+  if (b.resolutionMs !== resolutionMs) throw invalid(`batches[${i}].resolutionMs`, `sensor ${b.sensorId} has a resolution of ${resolutionMs} ms, not ${b.resolutionMs}`);
+  if (!Number.isFinite(b.start)) throw invalid(`batches[${i}].start`, 'not a time');
+  if (!Number.isFinite(b.beliefTime)) throw invalid(`batches[${i}].beliefTime`, 'not a time');
+}
+
+async function writeBatch(db: Db, b: BeliefBatch): Promise<number> {
+  let written = 0;
+  for (let from = 0; from < b.values.length; from += UNNEST_CHUNK) {
+    const offsets: number[] = [];
+    const values: number[] = [];
+    for (let i = from; i < Math.min(b.values.length, from + UNNEST_CHUNK); i++) {
+      const v = b.values[i];
+      if (v === null || v === undefined || Number.isNaN(v)) continue;
+      if (!Number.isFinite(v)) throw invalid(`values[${i}]`, 'not a finite number');
+      offsets.push(i);
+      values.push(v);
+    }
+    if (offsets.length === 0) continue;
+    await db.query(
+      `INSERT INTO beliefs (${COLUMNS})
+       SELECT $1, ${TS('$2::float8 + u.i::float8 * $3::float8')}, ${TS('$4::float8')}, $5, u.v
+         FROM unnest($6::int[], $7::float8[]) AS u(i, v) ${UPSERT}`,
+      [b.sensorId, b.start, b.resolutionMs, b.beliefTime, b.sourceId, offsets, values],
+    );
+    written += offsets.length;
+  }
+  return written;
+}
+
+function checkRows(rows: readonly BeliefRow[]): void {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (!Number.isFinite(r.value)) throw invalid(`rows[${i}].value`, 'not a finite number');
+    if (!Number.isFinite(r.slotStart)) throw invalid(`rows[${i}].slotStart`, 'not a time');
+    if (!Number.isFinite(r.beliefTime)) throw invalid(`rows[${i}].beliefTime`, 'not a time');
+  }
+}
+
+/** PostgreSQL: binary COPY into a staging table, then one upsert that keeps the last row of a repeated key. */
+async function copyRows(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
+  await tx.query(`CREATE TEMP TABLE IF NOT EXISTS beliefs_staging (LIKE beliefs INCLUDING DEFAULTS, seq bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS`);
+  await tx.copyFrom!(`COPY beliefs_staging (${COLUMNS}) FROM STDIN (FORMAT binary)`, beliefCopyChunks(rows));
+  await tx.query(
+    `INSERT INTO beliefs (${COLUMNS})
+     SELECT DISTINCT ON (${KEY}) ${COLUMNS} FROM beliefs_staging ORDER BY ${KEY}, seq DESC ${UPSERT}`,
+  );
+  await tx.query('TRUNCATE beliefs_staging');
+}
+
+/** PGlite (and the fallback): unnest arrays in chunks, keeping the last row of a repeated key. */
+async function unnestRows(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
+  for (let from = 0; from < rows.length; from += UNNEST_CHUNK) {
+    const to = Math.min(rows.length, from + UNNEST_CHUNK);
+    const cols = { s: [] as number[], t: [] as number[], b: [] as number[], src: [] as number[], v: [] as number[] };
+    for (let i = from; i < to; i++) {
+      const r = rows[i];
+      cols.s.push(r.sensorId);
+      cols.t.push(r.slotStart);
+      cols.b.push(r.beliefTime);
+      cols.src.push(r.sourceId);
+      cols.v.push(r.value);
+    }
+    await tx.query(
+      `INSERT INTO beliefs (${COLUMNS})
+       SELECT DISTINCT ON (s, t, b, src) s, ${TS('t')}, ${TS('b')}, src, v
+         FROM unnest($1::int[], $2::float8[], $3::float8[], $4::int[], $5::float8[]) WITH ORDINALITY AS u(s, t, b, src, v, n)
+        ORDER BY s, t, b, src, n DESC ${UPSERT}`,
+      [cols.s, cols.t, cols.b, cols.src, cols.v],
+    );
+  }
+}
+
+function filters(q: BeliefQuery, params: unknown[]): string {
+  let where = '';
+  if (q.asOf !== undefined) {
+    params.push(ts(q.asOf));
+    where += ` AND belief_time <= $${params.length}::timestamptz`;
+  }
+  if (q.sourceIds !== undefined) {
+    params.push(q.sourceIds);
+    where += ` AND source_id = ANY($${params.length}::int[])`;
+  }
+  if (q.sourceKinds !== undefined) {
+    const bad = q.sourceKinds.find((k) => !SOURCE_KINDS.includes(k));
+    if (bad !== undefined) throw invalid('sourceKinds', `unknown source kind "${bad}"`);
+    params.push(q.sourceKinds);
+    where += ` AND source_id IN (SELECT id FROM sources WHERE kind = ANY($${params.length}::text[]))`;
+  }
+  return where;
+}
+
+function checkRange(q: BeliefQuery): void {
+  if (!Number.isFinite(q.start)) throw invalid('start', 'not a time');
+  if (!Number.isFinite(q.end)) throw invalid('end', 'not a time');
+  if (q.end < q.start) throw invalid('end', 'is before start');
+}
+
+export function beliefsRepo(db: Db): Store['beliefs'] {
+  return {
+    async write(batches) {
+      if (batches.length === 0) return 0;
+      return db.transaction(async (tx) => {
+        const resolutions = await sensorResolutions(tx, batches.map((b) => b.sensorId), 'sensorId');
+        await checkSources(tx, batches.map((b) => b.sourceId), 'sourceId');
+        batches.forEach((b, i) => checkBatch(b, i, resolutions.get(b.sensorId)!));
+        let written = 0;
+        for (const b of batches) written += await writeBatch(tx, b);
+        return written;
+      });
+    },
+    async writeRows(rows) {
+      if (rows.length === 0) return 0;
+      checkRows(rows);
+      return db.transaction(async (tx) => {
+        await sensorResolutions(tx, rows.map((r) => r.sensorId), 'sensorId');
+        await checkSources(tx, rows.map((r) => r.sourceId), 'sourceId');
+        if (tx.copyFrom) await copyRows(tx, rows);
+        else await unnestRows(tx, rows);
+        return rows.length;
+      });
+    },
+    async latest(q) {
+      checkRange(q);
+      const resolutionMs = (await sensorResolutions(db, [q.sensorId], 'sensorId').catch(() => { throw notFound(`sensor ${q.sensorId}`); })).get(q.sensorId)!;
+      const values: (number | null)[] = new Array(slotCount(q.start, q.end, resolutionMs)).fill(null);
+      const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end), q.start, resolutionMs];
+      // Walking the primary key backwards gives, per slot, the newest belief (then the highest source id) first.
+      const rows = await db.query<{ i: number; value: number }>(
+        `SELECT DISTINCT ON (slot_start) ((extract(epoch FROM slot_start) * 1000)::float8 - $4::float8) / $5::float8 AS i, value
+           FROM beliefs
+          WHERE sensor_id = $1 AND slot_start >= $2::timestamptz AND slot_start < $3::timestamptz${filters(q, params)}
+          ORDER BY slot_start DESC, belief_time DESC, source_id DESC`,
+        params,
+      );
+      for (const r of rows) if (Number.isInteger(r.i)) values[r.i] = r.value;
+      return { start: q.start, resolutionMs, values } satisfies BeliefSeries;
+    },
+    async history(q) {
+      checkRange(q);
+      const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end)];
+      const rows = await db.query<{ slot_ms: number; belief_ms: number; source_id: number; value: number }>(
+        `SELECT (extract(epoch FROM slot_start) * 1000)::float8 AS slot_ms, (extract(epoch FROM belief_time) * 1000)::float8 AS belief_ms, source_id, value
+           FROM beliefs
+          WHERE sensor_id = $1 AND slot_start >= $2::timestamptz AND slot_start < $3::timestamptz${filters(q, params)}
+          ORDER BY belief_time, slot_start, source_id`,
+        params,
+      );
+      return rows.map((r): BeliefRecord => ({ slotStart: r.slot_ms, beliefTime: r.belief_ms, sourceId: r.source_id, value: r.value }));
+    },
+  };
+}
