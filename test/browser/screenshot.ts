@@ -1,0 +1,36 @@
+/**
+ * Saves a screenshot of the demo site page to docs/dashboard.png:
+ * `npx tsx test/browser/screenshot.ts` (builds the dashboard when needed, runs an in-memory server with the demo).
+ */
+import { statSync } from 'node:fs';
+import { startServer } from '../../src/api/server.ts';
+import { ensureWebBuilt, launchBrowser, logIn, waitForChart } from './browser.ts';
+
+const OUT = 'docs/dashboard.png';
+const FROM = process.env.FROM ?? '2024-01-15';
+const TO = process.env.TO ?? '2024-01-21';
+
+async function main(): Promise<void> {
+  await ensureWebBuilt();
+  const srv = await startServer({ port: 0, host: '127.0.0.1', dataDir: 'memory://', seedDemo: true, quiet: true });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`${srv.url}/#/sites`);
+    await logIn(page);
+    await page.getByRole('link', { name: 'Demo house' }).click();
+    await page.getByRole('heading', { name: 'Demo house' }).waitFor();
+    await page.goto(`${page.url().split('?')[0]}?from=${FROM}&to=${TO}`);
+    const start = new Date(`${FROM}T00:00:00+01:00`).toISOString();
+    await waitForChart(page, 'Day-ahead price DE-LU', start);
+    await waitForChart(page, 'Household load', start);
+    await page.mouse.move(600, 420);
+    await page.screenshot({ path: OUT, fullPage: true });
+    console.log(`${OUT}: ${Math.round(statSync(OUT).size / 1024)} KB`);
+  } finally {
+    await browser.close();
+    await srv.close();
+  }
+}
+
+await main();
