@@ -1,0 +1,76 @@
+/** Reading pg-boss's job rows into our Job: its six states onto our five, its output onto result and error. */
+import type { Job, JobState } from './types.ts';
+
+/** The columns `jobByIdSql` selects. */
+export interface JobRow {
+  id: string;
+  name: string;
+  data: Record<string, unknown> | null;
+  state: string;
+  retry_limit: number;
+  retry_count: number;
+  singleton_key: string | null;
+  created_on: Date | string;
+  started_on: Date | string | null;
+  completed_on: Date | string | null;
+  output: Record<string, unknown> | null;
+}
+
+const STATES: Record<string, JobState> = {
+  created: 'queued',
+  retry: 'queued',
+  active: 'running',
+  completed: 'completed',
+  cancelled: 'cancelled',
+  failed: 'failed',
+};
+
+export function mapState(bossState: string): JobState {
+  const state = STATES[bossState];
+  if (!state) throw new Error(`unknown pg-boss job state "${bossState}"`);
+  return state;
+}
+
+function epochMs(value: Date | string | null): number | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value.getTime() : new Date(value).getTime();
+}
+
+/**
+ * We complete with `{result}` and fail with `{error: {message}}`; pg-boss's own expiry writes
+ * `{value: {message}}`. A retry keeps the last failure's output, so a queued job can show its last error.
+ */
+export function errorOf(output: Record<string, unknown> | null): string | null {
+  if (!output) return null;
+  const error = (output.error ?? output.value) as { message?: unknown } | undefined;
+  if (error && typeof error === 'object' && typeof error.message === 'string') return error.message;
+  return null;
+}
+
+export function rowToJob(row: JobRow): Job {
+  const state = mapState(row.state);
+  const startedAt = epochMs(row.started_on);
+  return {
+    id: row.id,
+    name: row.name,
+    state,
+    data: row.data ?? {},
+    result: state === 'completed' && row.output && 'result' in row.output ? (row.output.result ?? null) : null,
+    error: state === 'completed' ? null : errorOf(row.output),
+    // pg-boss counts retries when an attempt starts again; started_on is set by the first start.
+    attempts: startedAt === null ? 0 : Number(row.retry_count) + 1,
+    maxAttempts: Number(row.retry_limit) + 1,
+    dedupKey: row.singleton_key,
+    createdAt: epochMs(row.created_on) as number,
+    startedAt,
+    completedAt: epochMs(row.completed_on),
+  };
+}
+
+const COLUMNS = 'id, name, data, state::text AS state, retry_limit, retry_count, singleton_key, created_on, started_on, completed_on, output';
+
+export function jobByIdSql(schema: string): string {
+  return `SELECT ${COLUMNS} FROM ${schema}.job WHERE id = $1
+    UNION ALL SELECT ${COLUMNS} FROM ${schema}.archive WHERE id = $1
+    LIMIT 1`;
+}

@@ -1,0 +1,67 @@
+/**
+ * How the queue reaches its database: one small runner over a pg pool or over a PGlite instance.
+ * pg-boss is given the runner as its `db: {executeSql}`, so both databases take the same code path.
+ */
+import pg from 'pg';
+import type { PGliteInterface } from '@electric-sql/pglite';
+
+export interface SqlResult { rows: any[] }
+
+export interface SqlExecutor {
+  /** With values: one parameterised statement. Without: may hold several statements (the last result is returned). */
+  executeSql(text: string, values?: unknown[]): Promise<SqlResult>;
+}
+
+export interface SqlRunner extends SqlExecutor {
+  /** Runs `fn` inside one transaction on one connection; rolls back when it throws. */
+  transaction<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+function lastResult(result: SqlResult | SqlResult[]): SqlResult {
+  if (Array.isArray(result)) return result[result.length - 1] ?? { rows: [] };
+  return result;
+}
+
+export function postgresRunner(connectionString: string, maxConnections = 6): SqlRunner {
+  const pool = new pg.Pool({ connectionString, max: maxConnections, application_name: 'gridflex-jobs' });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return {
+    async executeSql(text, values) {
+      const result = await pool.query(text, values as unknown[] | undefined);
+      return lastResult(result as unknown as SqlResult | SqlResult[]);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn({ executeSql: async (text, values) => client.query(text, values as unknown[] | undefined) });
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** PGlite has one connection; its own lock serialises our statements with the store's. The caller owns (and closes) it. */
+export function pgliteRunner(db: PGliteInterface): SqlRunner {
+  return {
+    async executeSql(text, values) {
+      if (values && values.length > 0) return db.query(text, values as unknown[]);
+      return lastResult(await db.exec(text));
+    },
+    async transaction(fn) {
+      return db.transaction((tx) => fn({ executeSql: async (text, values) => tx.query(text, values as unknown[] | undefined) }));
+    },
+    async close() {},
+  };
+}
