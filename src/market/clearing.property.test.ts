@@ -17,8 +17,14 @@ function bookArb(members = 6): fc.Arbitrary<BookOrder[]> {
   return fc.array(order, { maxLength: 60 }).map((os) => os.map((o, k) => ({ ...o, id: `o${k}` })));
 }
 
+function fill(r: ClearingResult, id: string): { matchedKwh: number; selfNettedKwh: number } {
+  const f = r.orders.find((o) => o.id === id);
+  if (!f) throw new Error(`order ${id} missing from the result`);
+  return f;
+}
+
 function residualOf(o: BookOrder, r: ClearingResult): number {
-  return o.energyKwh - (r.matchedKwh[o.id] ?? 0) - (r.selfNettedKwh[o.id] ?? 0);
+  return o.energyKwh - fill(r, o.id).matchedKwh - fill(r, o.id).selfNettedKwh;
 }
 
 const mechanisms: Mechanism[] = ['pay-as-clear', 'pay-as-bid'];
@@ -86,19 +92,20 @@ describe.each(mechanisms)('clearing properties (%s)', (mechanism) => {
           fromTrades.set(t.buyOrder, (fromTrades.get(t.buyOrder) ?? 0) + t.energyKwh);
           fromTrades.set(t.sellOrder, (fromTrades.get(t.sellOrder) ?? 0) + t.energyKwh);
         }
+        expect(r.orders).toHaveLength(orders.length);
         let buys = 0;
         let sells = 0;
         for (const o of orders) {
-          const m = r.matchedKwh[o.id];
+          const m = fill(r, o.id).matchedKwh;
           expect(m).toBeCloseTo(fromTrades.get(o.id) ?? 0, 9);
           expect(residualOf(o, r)).toBeGreaterThanOrEqual(-EPS);
           if (o.side === 'buy') buys += m;
           else sells += m;
-          expect(r.selfNettedKwh[o.id] ?? 0).toBeGreaterThanOrEqual(0);
+          expect(fill(r, o.id).selfNettedKwh).toBeGreaterThanOrEqual(0);
         }
         expect(buys).toBeCloseTo(r.volumeKwh, 9);
         expect(sells).toBeCloseTo(r.volumeKwh, 9);
-        const netted = (side: string): number => orders.filter((o) => o.side === side).reduce((a, o) => a + (r.selfNettedKwh[o.id] ?? 0), 0);
+        const netted = (side: string): number => orders.filter((o) => o.side === side).reduce((a, o) => a + fill(r, o.id).selfNettedKwh, 0);
         expect(netted('buy')).toBeCloseTo(netted('sell'), 9);
       }),
     );
@@ -142,7 +149,7 @@ describe('pay-as-clear optimality', () => {
         expect(r.price).toBeGreaterThanOrEqual(r.priceInterval!.low);
         expect(r.price).toBeLessThanOrEqual(r.priceInterval!.high);
         for (const o of orders) {
-          if ((r.matchedKwh[o.id] ?? 0) === 0) continue;
+          if (fill(r, o.id).matchedKwh === 0) continue;
           if (o.side === 'buy') expect(o.limitPrice).toBeGreaterThanOrEqual(r.price);
           else expect(o.limitPrice).toBeLessThanOrEqual(r.price);
         }

@@ -13,42 +13,43 @@
  * which splits the surplus at the margin evenly between the two sides.
  *
  * Allocation: orders strictly better than p are filled in full; the orders whose limit equals p share what
- * is left pro rata to their energy, in whole Wh, the leftover Wh going by largest remainder, then by earlier
- * submission, then by id. Both mechanisms allocate the same way, so they trade the same volume; they differ
- * only in the price of each trade (pay-as-bid: the buyer's limit).
+ * is left pro rata to their energy, in whole Wh, the leftover Wh going by largest remainder, then by merit
+ * order (earlier submission, then id). Both mechanisms allocate the same way, so they trade the same volume;
+ * they differ only in the price of each trade (pay-as-bid: the buyer's limit).
  */
 import { invalid } from '../core/errors.ts';
-import { meritOrder, netSelfCrossing, toEntries, WH_PER_KWH, type Entry } from './book.ts';
-import { MECHANISMS, type BookOrder, type ClearingResult, type Mechanism, type Trade } from './types.ts';
+import { meritOrder, netSelfCrossing, toBook, WH_PER_KWH, type Book } from './book.ts';
+import { MECHANISMS, type BookOrder, type ClearingResult, type Mechanism, type OrderFill, type Trade } from './types.ts';
 
-interface Margin {
+export interface Margin {
   volumeWh: number;
   low: number;
   high: number;
 }
 
 /** Walks both merit orders once and returns the largest tradable volume and its price interval. */
-export function findMargin(buys: readonly Entry[], sells: readonly Entry[]): Margin | null {
+export function findMargin(book: Book, buys: Int32Array, sells: Int32Array): Margin | null {
+  const { price, wh } = book;
   let i = 0;
   let j = 0;
-  let rb = buys.length ? buys[0].wh : 0;
-  let rs = sells.length ? sells[0].wh : 0;
+  let rb = buys.length ? wh[buys[0]] : 0;
+  let rs = sells.length ? wh[sells[0]] : 0;
   let volumeWh = 0;
   let lastBuy = NaN;
   let lastSell = NaN;
-  while (i < buys.length && j < sells.length && buys[i].price >= sells[j].price) {
+  while (i < buys.length && j < sells.length && price[buys[i]] >= price[sells[j]]) {
     const q = Math.min(rb, rs);
     volumeWh += q;
-    lastBuy = buys[i].price;
-    lastSell = sells[j].price;
+    lastBuy = price[buys[i]];
+    lastSell = price[sells[j]];
     rb -= q;
     rs -= q;
-    if (rb === 0 && ++i < buys.length) rb = buys[i].wh;
-    if (rs === 0 && ++j < sells.length) rs = sells[j].wh;
+    if (rb === 0 && ++i < buys.length) rb = wh[buys[i]];
+    if (rs === 0 && ++j < sells.length) rs = wh[sells[j]];
   }
   if (volumeWh === 0) return null;
-  const nextBuy = i < buys.length ? buys[i].price : -Infinity;
-  const nextSell = j < sells.length ? sells[j].price : Infinity;
+  const nextBuy = i < buys.length ? price[buys[i]] : -Infinity;
+  const nextSell = j < sells.length ? price[sells[j]] : Infinity;
   return { volumeWh, low: Math.max(lastSell, nextBuy), high: Math.min(lastBuy, nextSell) };
 }
 
@@ -56,42 +57,44 @@ export function findMargin(buys: readonly Entry[], sells: readonly Entry[]): Mar
  * Fills one side (in merit order) at uniform price p: orders strictly better than p in full, those whose
  * limit equals p pro rata.
  */
-export function allocateSide(sorted: readonly Entry[], volumeWh: number, p: number): void {
+export function allocateSide(book: Book, sorted: Int32Array, volumeWh: number, p: number): void {
+  const { price, wh, matched } = book;
   let left = volumeWh;
   let k = 0;
-  while (k < sorted.length && sorted[k].price !== p && left > 0) {
-    const q = Math.min(sorted[k].wh, left);
-    sorted[k].matchedWh = q;
+  while (k < sorted.length && price[sorted[k]] !== p && left > 0) {
+    const q = Math.min(wh[sorted[k]], left);
+    matched[sorted[k]] = q;
     left -= q;
     k++;
   }
   if (left === 0) return;
-  const margin: Entry[] = [];
-  while (k < sorted.length && sorted[k].price === p) margin.push(sorted[k++]);
-  shareProRata(margin, left);
+  const margin: number[] = [];
+  while (k < sorted.length && price[sorted[k]] === p) margin.push(sorted[k++]);
+  shareProRata(book, margin, left);
 }
 
-/** Shares `wh` among `group` in proportion to their energy; whole Wh, leftovers by largest remainder. */
-export function shareProRata(group: readonly Entry[], wh: number): void {
-  let total = 0;
-  for (const e of group) total += e.wh;
-  if (wh > total) throw new Error(`internal: cannot share ${wh} Wh among ${total} Wh`);
-  const rema: { e: Entry; rem: number; pos: number }[] = [];
+/** Shares `total` Wh among `group` (merit order) in proportion to their energy; whole Wh, largest remainder. */
+export function shareProRata(book: Book, group: readonly number[], total: number): void {
+  const { wh, matched } = book;
+  let energy = 0;
+  for (const i of group) energy += wh[i];
+  if (total > energy) throw new Error(`internal: cannot share ${total} Wh among ${energy} Wh`);
+  const rest: { i: number; rem: number; pos: number }[] = [];
   let given = 0;
-  group.forEach((e, pos) => {
-    const exact = (wh * e.wh) / total;
-    const q = Math.min(e.wh, Math.floor(exact));
-    e.matchedWh = q;
+  group.forEach((i, pos) => {
+    const exact = (total * wh[i]) / energy;
+    const q = Math.min(wh[i], Math.floor(exact));
+    matched[i] = q;
     given += q;
-    rema.push({ e, rem: exact - q, pos });
+    rest.push({ i, rem: exact - q, pos });
   });
-  rema.sort((a, b) => b.rem - a.rem || a.pos - b.pos);
-  let left = wh - given;
+  rest.sort((a, b) => b.rem - a.rem || a.pos - b.pos);
+  let left = total - given;
   while (left > 0) {
-    for (const r of rema) {
+    for (const r of rest) {
       if (left === 0) break;
-      if (r.e.matchedWh < r.e.wh) {
-        r.e.matchedWh++;
+      if (matched[r.i] < wh[r.i]) {
+        matched[r.i]++;
         left--;
       }
     }
@@ -99,37 +102,32 @@ export function shareProRata(group: readonly Entry[], wh: number): void {
 }
 
 /** Pairs matched buys with matched sells in merit order; each pair becomes one trade. */
-function pairTrades(buys: readonly Entry[], sells: readonly Entry[], priceOf: (buy: Entry, sell: Entry) => number): Trade[] {
+function pairTrades(book: Book, buys: Int32Array, sells: Int32Array, priceOf: (buy: number, sell: number) => number): Trade[] {
+  const { matched, ids, members } = book;
   const trades: Trade[] = [];
   let i = 0;
   let j = 0;
-  let rb = 0;
-  let rs = 0;
-  const nextBuy = (): void => {
-    while (i < buys.length && buys[i].matchedWh === 0) i++;
-    rb = i < buys.length ? buys[i].matchedWh : 0;
-  };
-  const nextSell = (): void => {
-    while (j < sells.length && sells[j].matchedWh === 0) j++;
-    rs = j < sells.length ? sells[j].matchedWh : 0;
-  };
-  nextBuy();
-  nextSell();
+  while (i < buys.length && matched[buys[i]] === 0) i++;
+  while (j < sells.length && matched[sells[j]] === 0) j++;
+  let rb = i < buys.length ? matched[buys[i]] : 0;
+  let rs = j < sells.length ? matched[sells[j]] : 0;
   while (rb > 0 && rs > 0) {
     const q = Math.min(rb, rs);
     const b = buys[i];
     const s = sells[j];
-    if (b.member === s.member) throw new Error(`internal: self-trade of member ${b.member}`);
-    trades.push({ buyOrder: b.id, sellOrder: s.id, buyer: b.member, seller: s.member, energyKwh: q / WH_PER_KWH, price: priceOf(b, s) });
+    if (members[b] === members[s]) throw new Error(`internal: self-trade of member ${members[b]}`);
+    trades.push({ buyOrder: ids[b], sellOrder: ids[s], buyer: members[b], seller: members[s], energyKwh: q / WH_PER_KWH, price: priceOf(b, s) });
     rb -= q;
     rs -= q;
     if (rb === 0) {
-      i++;
-      nextBuy();
+      do i++;
+      while (i < buys.length && matched[buys[i]] === 0);
+      rb = i < buys.length ? matched[buys[i]] : 0;
     }
     if (rs === 0) {
-      j++;
-      nextSell();
+      do j++;
+      while (j < sells.length && matched[sells[j]] === 0);
+      rs = j < sells.length ? matched[sells[j]] : 0;
     }
   }
   return trades;
@@ -143,17 +141,17 @@ export function parseMechanism(value: unknown, field = 'mechanism'): Mechanism {
 /** Clears the orders of one delivery slot with the given mechanism. Pure; throws a ProblemError on bad orders. */
 export function clearSlot(orders: readonly BookOrder[], mechanism: Mechanism = 'pay-as-clear'): ClearingResult {
   parseMechanism(mechanism);
-  const entries = toEntries(orders);
-  netSelfCrossing(entries);
-  const { buys, sells } = meritOrder(entries);
-  const margin = findMargin(buys, sells);
+  const book = toBook(orders);
+  const sorted = meritOrder(book);
+  const { buys, sells } = netSelfCrossing(book, sorted.buys, sorted.sells);
+  const margin = findMargin(book, buys, sells);
   let trades: Trade[] = [];
   let price: number | null = null;
   if (margin) {
     const p = (margin.low + margin.high) / 2;
-    allocateSide(buys, margin.volumeWh, p);
-    allocateSide(sells, margin.volumeWh, p);
-    trades = pairTrades(buys, sells, mechanism === 'pay-as-clear' ? () => p : (b) => b.price);
+    allocateSide(book, buys, margin.volumeWh, p);
+    allocateSide(book, sells, margin.volumeWh, p);
+    trades = pairTrades(book, buys, sells, mechanism === 'pay-as-clear' ? () => p : (b) => book.price[b]);
     price = mechanism === 'pay-as-clear' ? p : averagePrice(trades);
   }
   return {
@@ -162,12 +160,8 @@ export function clearSlot(orders: readonly BookOrder[], mechanism: Mechanism = '
     volumeKwh: (margin?.volumeWh ?? 0) / WH_PER_KWH,
     priceInterval: margin ? { low: margin.low, high: margin.high } : null,
     trades,
-    ...perOrder(entries, buys, sells),
+    orders: fills(book, sorted.buys, sorted.sells),
   };
-}
-
-function byId(a: Entry, b: Entry): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function averagePrice(trades: readonly Trade[]): number {
@@ -180,13 +174,19 @@ function averagePrice(trades: readonly Trade[]): number {
   return money / energy;
 }
 
-/** Per-order matched and self-netted energy, keyed in a fixed order (buys, then sells, by merit). */
-function perOrder(entries: readonly Entry[], buys: readonly Entry[], sells: readonly Entry[]): Pick<ClearingResult, 'matchedKwh' | 'selfNettedKwh'> {
-  const matchedKwh: Record<string, number> = {};
-  const selfNettedKwh: Record<string, number> = {};
-  for (const e of [...buys, ...sells]) matchedKwh[e.id] = e.matchedWh / WH_PER_KWH;
-  const rest = entries.filter((e) => e.wh === 0).sort(byId);
-  for (const e of rest) matchedKwh[e.id] = 0;
-  for (const e of entries.filter((x) => x.nettedWh > 0).sort(byId)) selfNettedKwh[e.id] = e.nettedWh / WH_PER_KWH;
-  return { matchedKwh, selfNettedKwh };
+/** Per order, in merit order (buys, then sells): energy matched with others and netted with itself. */
+function fills(book: Book, buys: Int32Array, sells: Int32Array): OrderFill[] {
+  const out: OrderFill[] = new Array(buys.length + sells.length);
+  let k = 0;
+  for (const side of [buys, sells]) {
+    for (const i of side) {
+      out[k++] = { id: book.ids[i], member: book.members[i], side: book.sell[i] ? 'sell' : 'buy', matchedKwh: book.matched[i] / WH_PER_KWH, selfNettedKwh: book.netted[i] / WH_PER_KWH };
+    }
+  }
+  return out;
+}
+
+/** What became of one order in a clearing result (zeros when the order did not take part). */
+export function fillOf(result: ClearingResult, orderId: string): OrderFill | undefined {
+  return result.orders.find((o) => o.id === orderId);
 }

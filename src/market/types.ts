@@ -96,8 +96,16 @@ export interface ClearingResult {
   /** The interval of uniform prices that clear the same volume; the price rule picks its midpoint. */
   priceInterval: { low: number; high: number } | null;
   trades: Trade[];
-  /** Per order id: energy matched with other members. */
-  matchedKwh: Record<string, number>;
-  /** Per order id: energy netted against the same member's own crossing orders (no trade, no money). */
-  selfNettedKwh: Record<string, number>;
+  /** Every order, in merit order (buys, then sells), with what became of it. */
+  orders: OrderFill[];
+}
+
+export interface OrderFill {
+  id: string;
+  member: string;
+  side: Side;
+  /** Energy matched with other members. */
+  matchedKwh: number;
+  /** Energy netted against the same member's own crossing orders (no trade, no money). */
+  selfNettedKwh: number;
 }

@@ -1,0 +1,45 @@
+/**
+ * Market clearing speed: 100,000 orders in one slot (against sorting the same orders by price, the floor any
+ * merit-order clearing stands on), and a day of 96 slots with 2,000 orders each.
+ */
+import { clearSlot } from '../src/market/clearing.ts';
+import type { BookOrder } from '../src/market/types.ts';
+
+function randomBook(n: number, seed: number, prefix: string): BookOrder[] {
+  let s = seed >>> 0;
+  const rnd = (): number => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const orders: BookOrder[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const side = rnd() < 0.5 ? 'buy' : 'sell';
+    const limitPrice = Math.round((side === 'buy' ? 0.05 + rnd() * 0.3 : 0.02 + rnd() * 0.3) * 1000) / 1000;
+    orders[k] = { id: `${prefix}${k}`, member: `site-${Math.floor(rnd() * n / 4)}`, side, energyKwh: Math.round(1 + rnd() * 9999) / 1000, limitPrice, submittedAt: Math.floor(rnd() * 900_000) };
+  }
+  return orders;
+}
+
+function best(runs: number, fn: () => void): number {
+  let min = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    fn();
+    min = Math.min(min, performance.now() - t);
+  }
+  return min;
+}
+
+function emit(name: string, value: number, unit: string): void {
+  console.log(JSON.stringify({ name, value: Math.round(value * 100) / 100, unit }));
+}
+
+const big = randomBook(100_000, 42, 'o');
+for (let w = 0; w < 3; w++) clearSlot(big);
+emit('market.clear.100k-orders.one-slot', best(7, () => clearSlot(big)), 'ms');
+emit('market.sort.100k-orders.by-price (reference)', best(7, () => [...big].sort((a, b) => a.limitPrice - b.limitPrice)), 'ms');
+emit('market.clear.100k-orders.pay-as-bid', best(5, () => clearSlot(big, 'pay-as-bid')), 'ms');
+
+const day = Array.from({ length: 96 }, (_, slot) => randomBook(2000, 1000 + slot, `s${slot}-`));
+for (const book of day.slice(0, 10)) clearSlot(book);
+emit('market.clear.day-96-slots-x-2000-orders', best(5, () => { for (const book of day) clearSlot(book); }), 'ms');
