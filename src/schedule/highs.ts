@@ -1,0 +1,80 @@
+/**
+ * The HiGHS adapter: one WASM instance per process (loaded once, kept in a module-level promise),
+ * a model per solve built from CSC arrays, always with a time limit and a MIP gap, always disposed.
+ */
+import loadHighs, { type Highs } from 'highs';
+import type { LpArrays } from './lp.ts';
+
+let instance: Promise<Highs> | undefined;
+
+/** The process-wide HiGHS instance. */
+export function highsInstance(): Promise<Highs> {
+  instance ??= loadHighs();
+  return instance;
+}
+
+export interface SolveSettings {
+  /** seconds */
+  timeLimitS: number;
+  mipRelGap: number;
+}
+
+export const DEFAULT_SETTINGS: SolveSettings = { timeLimitS: 30, mipRelGap: 1e-4 };
+
+export type LpStatus = 'optimal' | 'infeasible' | 'time-limit' | 'no-solution' | 'unbounded' | 'error';
+
+export interface LpSolution {
+  status: LpStatus;
+  x: Float64Array;
+  objective: number;
+  /** HiGHS' own run time, in ms. */
+  timeMs: number;
+  /** Relative MIP gap reached (0 for a linear programme). */
+  mipGap: number;
+  isMip: boolean;
+}
+
+/** Solves a built programme; the model is disposed before returning, whatever happens. */
+export function solveArrays(highs: Highs, lp: LpArrays, settings: SolveSettings = DEFAULT_SETTINGS): LpSolution {
+  const model = highs.createModel({
+    numCols: lp.numCols,
+    numRows: lp.numRows,
+    sense: highs.constants.objectiveSense.minimize,
+    colCost: lp.colCost,
+    colLower: lp.colLower,
+    colUpper: lp.colUpper,
+    rowLower: lp.rowLower,
+    rowUpper: lp.rowUpper,
+    matrix: { format: 'csc', numRows: lp.numRows, numCols: lp.numCols, starts: lp.starts, indices: lp.indices, values: lp.values },
+    ...(lp.integrality ? { integrality: lp.integrality as Int32Array } : {}),
+  } as Parameters<Highs['createModel']>[0]);
+  try {
+    model.options.set({ time_limit: settings.timeLimitS, mip_rel_gap: settings.mipRelGap, output_flag: false });
+    const run = model.run();
+    const s = highs.constants.modelStatus;
+    const isMip = lp.integrality !== undefined;
+    const status: LpStatus =
+      run.modelStatus === s.optimal
+        ? 'optimal'
+        : run.modelStatus === s.infeasible
+          ? 'infeasible'
+          : run.modelStatus === s.timeLimit
+            ? 'time-limit'
+            : run.modelStatus === s.unbounded || run.modelStatus === s.unboundedOrInfeasible
+              ? 'unbounded'
+              : 'error';
+    const hasPoint = status === 'optimal' || (status === 'time-limit' && isMip && Number(model.info.get('primal_solution_status')) === 2);
+    const x = hasPoint ? model.getSolution().colValue : new Float64Array(lp.numCols);
+    const gap = isMip ? Number(model.info.get('mip_gap')) : 0;
+    return {
+      status: status === 'time-limit' && !hasPoint ? 'no-solution' : status,
+      x,
+      objective: hasPoint ? model.getObjectiveValue() : NaN,
+      timeMs: model.getRunTime() * 1000,
+      mipGap: Number.isFinite(gap) ? gap : 0,
+      isMip,
+    };
+  } finally {
+    model.dispose();
+  }
+}

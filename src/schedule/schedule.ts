@@ -1,0 +1,158 @@
+/**
+ * `schedule(request, options?)`: the schedule of lowest cost that respects every hard limit, meets the wishes
+ * where it can, and reports what it could not meet. Pure: no I/O, no clock (pass `now` to time the whole call).
+ */
+import type { Highs } from 'highs';
+import { formatDuration, formatInstant } from '../core/time.ts';
+import { normalizeRequest } from '../flex/normalize.ts';
+import type { EvCharger, Problem } from '../flex/types.ts';
+import { baselineCost } from './baseline.ts';
+import { siteCost } from './cost.ts';
+import { hardLimitConflict } from './diagnose.ts';
+import { DEFAULT_SETTINGS, highsInstance, type SolveSettings } from './highs.ts';
+import { penaltyLadder } from './ladder.ts';
+import { solveSite, type SolvedSite } from './model.ts';
+import { planSingleEv, singleEvPlannerApplies } from './planners.ts';
+import type { AssetSchedule, ScheduleResult, Unmet } from './result.ts';
+
+export interface ScheduleOptions {
+  /** `auto` uses an exact fast planner when one applies; `highs` always builds the model. */
+  method?: 'auto' | 'highs';
+  /** Solver time limit, seconds (default 30). */
+  timeLimitS?: number;
+  /** Relative MIP gap at which HiGHS may stop (default 1e-4). */
+  mipRelGap?: number;
+  /** A monotonic clock in ms (e.g. performance.now) to report the whole call's time instead of HiGHS' own. */
+  now?: () => number;
+}
+
+/** Validates the request (400 ProblemError naming the field) and schedules it. */
+export async function schedule(request: unknown, options: ScheduleOptions = {}): Promise<ScheduleResult> {
+  const problem = normalizeRequest(request);
+  return scheduleProblem(problem, await highsInstance(), options);
+}
+
+/** Schedules a normalised problem with a loaded HiGHS instance (synchronous). */
+export function scheduleProblem(p: Problem, highs: Highs, options: ScheduleOptions = {}): ScheduleResult {
+  const began = options.now?.();
+  const settings: SolveSettings = { timeLimitS: options.timeLimitS ?? DEFAULT_SETTINGS.timeLimitS, mipRelGap: options.mipRelGap ?? DEFAULT_SETTINGS.mipRelGap };
+  const conflict = hardLimitConflict(p);
+  let result: ScheduleResult;
+  if (conflict) result = infeasible(p, conflict, settings, 'diagnosis');
+  else if ((options.method ?? 'auto') === 'auto' && singleEvPlannerApplies(p)) result = fromEvPlanner(p, settings);
+  else result = fromHighs(p, highs, settings);
+  if (began !== undefined) result.solver.timeMs = options.now!() - began;
+  return result;
+}
+
+function envelope(p: Problem): Pick<ScheduleResult, 'start' | 'end' | 'resolution' | 'currency'> {
+  return {
+    start: formatInstant(p.start, p.timezone),
+    end: formatInstant(p.start + p.n * p.resolutionMs, p.timezone),
+    resolution: formatDuration(p.resolutionMs),
+    currency: p.currency,
+  };
+}
+
+function infeasible(p: Problem, reason: string, settings: SolveSettings, method: string): ScheduleResult {
+  const baseline = baselineCost(p);
+  return {
+    status: 'infeasible',
+    reason,
+    ...envelope(p),
+    assets: [],
+    site: { importKw: [], exportKw: [] },
+    cost: { total: 0, energy: 0, peak: 0, cycle: 0, penalty: 0 },
+    baseline: { cost: baseline },
+    saving: 0,
+    unmet: [],
+    solver: { method, timeMs: 0, mipGap: 0, timeLimitS: settings.timeLimitS, mipRelGap: settings.mipRelGap },
+  };
+}
+
+function finish(p: Problem, assets: AssetSchedule[], cycle: number, penalty: number, unmet: Unmet[], solver: ScheduleResult['solver']): ScheduleResult {
+  const net = new Float64Array(p.n);
+  for (const a of assets) for (let t = 0; t < p.n; t++) net[t] += a.powerKw[t];
+  const flows = siteCost(p, net);
+  const total = flows.energy + flows.peak + cycle;
+  const baseline = baselineCost(p);
+  return {
+    status: unmet.length ? 'unmet-wishes' : 'optimal',
+    ...envelope(p),
+    assets,
+    site: { importKw: flows.importKw, exportKw: flows.exportKw },
+    cost: { total, energy: flows.energy, peak: flows.peak, cycle, penalty },
+    baseline: { cost: baseline },
+    saving: baseline - total,
+    unmet,
+    solver,
+  };
+}
+
+function clean(values: ArrayLike<number>): number[] {
+  return Array.from(values, (v) => (Math.abs(v) < 1e-9 ? 0 : v));
+}
+
+function fromEvPlanner(p: Problem, settings: SolveSettings): ScheduleResult {
+  const ev = p.assets[0] as EvCharger;
+  const { powerKw, shortKwh } = planSingleEv(ev, p);
+  const unmet: Unmet[] =
+    shortKwh > 1e-4
+      ? [{ assetId: ev.id, kind: 'energy', amount: shortKwh, unit: 'kWh', message: `${shortKwh.toFixed(2)} kWh of the ${ev.energyNeededKwh} kWh needed cannot be charged by ${formatInstant(Math.min(ev.departure, p.start + p.n * p.resolutionMs), p.timezone)}` }]
+      : [];
+  const penalty = shortKwh * penaltyLadder(p).charge;
+  return finish(p, [{ id: ev.id, type: ev.type, powerKw: clean(powerKw) }], 0, penalty, unmet, {
+    method: 'planner:ev-cheapest-slots',
+    timeMs: 0,
+    mipGap: 0,
+    timeLimitS: settings.timeLimitS,
+    mipRelGap: settings.mipRelGap,
+  });
+}
+
+function fromHighs(p: Problem, highs: Highs, settings: SolveSettings): ScheduleResult {
+  const ladder = penaltyLadder(p);
+  const solved = solveSite(highs, p, ladder, settings);
+  const { solution } = solved;
+  const method = solution.isMip ? 'highs:milp' : 'highs:lp';
+  if (solution.status !== 'optimal' && solution.status !== 'time-limit') {
+    const reason =
+      solution.status === 'no-solution'
+        ? `no schedule found within the time limit of ${settings.timeLimitS} s; raise timeLimitS or shorten the horizon`
+        : `the hard limits cannot all be met (HiGHS: ${solution.status}): check context.importLimitKw and context.exportLimitKw against the non-curtailable production, the inflexible loads and the assets' power limits`;
+    const r = infeasible(p, reason, settings, method);
+    r.solver.timeMs = solved.timeMs;
+    return r;
+  }
+  return readSolution(p, solved, method, settings);
+}
+
+function readSolution(p: Problem, solved: SolvedSite, method: string, settings: SolveSettings): ScheduleResult {
+  const { model, solution } = solved;
+  const x = solution.x;
+  const assets: AssetSchedule[] = [];
+  const unmet: Unmet[] = [];
+  let cycle = 0;
+  let penalty = 0;
+  model.assets.forEach((m, i) => {
+    const a = p.assets[i];
+    const power = new Float64Array(p.n);
+    for (let t = 0; t < p.n; t++) {
+      let v = m.constant[t];
+      for (const [col, coef] of m.terms[t]) v += coef * x[col];
+      power[t] = v;
+    }
+    const state = m.state?.(x) ?? {};
+    assets.push({ id: a.id, type: a.type, powerKw: clean(power), ...(state.socKwh ? { socKwh: clean(state.socKwh) } : {}), ...(state.temperatureC ? { temperatureC: state.temperatureC } : {}) });
+    for (const [col, coef] of m.cycleCols) cycle += coef * x[col];
+    for (const [col, coef] of m.penaltyCols) penalty += coef * x[col];
+    unmet.push(...m.unmet(x));
+  });
+  return finish(p, assets, cycle, penalty, unmet, {
+    method: solved.rounds > 1 ? `${method} (${solved.rounds} rounds)` : method,
+    timeMs: solved.timeMs,
+    mipGap: solution.mipGap,
+    timeLimitS: settings.timeLimitS,
+    mipRelGap: settings.mipRelGap,
+  });
+}
