@@ -51,11 +51,11 @@ export function normalizeRequest(input: unknown): Problem {
 function gridOf(req: ParsedRequest): Grid {
   if (!isValidTimeZone(req.timezone)) throw invalid('timezone', `"${req.timezone}" is not an IANA time zone such as Europe/Berlin`);
   const resolutionMs = parseDuration(req.resolution, 'resolution');
-  const start = parseInstant(req.start, 'start', req.timezone);
+  const start = parseInstant(req.start, 'start');
   if (!isAligned(start, resolutionMs, req.timezone)) throw invalid('start', `${req.start} is not aligned to the resolution ${formatDuration(resolutionMs)} in ${req.timezone}`);
   let n: number;
   if (req.end !== undefined) {
-    const end = parseInstant(req.end, 'end', req.timezone);
+    const end = parseInstant(req.end, 'end');
     if (end <= start) throw invalid('end', 'must be after start');
     if ((end - start) % resolutionMs !== 0) throw invalid('end', `the horizon must be a whole number of ${formatDuration(resolutionMs)} slots`);
     n = (end - start) / resolutionMs;
@@ -132,7 +132,7 @@ function normalizeBattery(a: BatteryInput, grid: Grid, field: string): Battery {
 }
 
 function socTarget(t: { at: string; minKwh?: number; maxKwh?: number }, grid: Grid, field: string, capacity: number): SocTarget {
-  const at = parseInstant(t.at, `${field}.at`, grid.timezone);
+  const at = parseInstant(t.at, `${field}.at`);
   const slot = Math.floor((at - grid.start) / grid.resolutionMs) - 1;
   if (slot < 0 || slot >= grid.n) throw invalid(`${field}.at`, `${t.at} is not inside the horizon (after start, at most end)`);
   if (t.minKwh === undefined && t.maxKwh === undefined) throw invalid(field, 'give minKwh, maxKwh or both');
@@ -142,8 +142,8 @@ function socTarget(t: { at: string; minKwh?: number; maxKwh?: number }, grid: Gr
 }
 
 function normalizeEv(a: EvChargerInput, grid: Grid, field: string): EvCharger {
-  const arrival = parseInstant(a.arrival, `${field}.arrival`, grid.timezone);
-  const departure = parseInstant(a.departure, `${field}.departure`, grid.timezone);
+  const arrival = parseInstant(a.arrival, `${field}.arrival`);
+  const departure = parseInstant(a.departure, `${field}.departure`);
   if (departure <= arrival) throw invalid(`${field}.departure`, `${a.departure} is not after arrival ${a.arrival}`);
   if (a.minKw > a.maxKw) throw invalid(`${field}.minKw`, `${a.minKw} kW is above maxKw ${a.maxKw}`);
   const modelsBattery = a.bidirectional || a.capacityKwh !== undefined;
@@ -219,8 +219,8 @@ function normalizeHeatPump(a: HeatPumpInput, grid: Grid, field: string): HeatPum
 }
 
 function normalizeShiftable(a: ShiftableLoadInput, grid: Grid, field: string): ShiftableLoad {
-  const earliest = parseInstant(a.earliestStart, `${field}.earliestStart`, grid.timezone);
-  const latest = parseInstant(a.latestEnd, `${field}.latestEnd`, grid.timezone);
+  const earliest = parseInstant(a.earliestStart, `${field}.earliestStart`);
+  const latest = parseInstant(a.latestEnd, `${field}.latestEnd`);
   if (latest <= earliest) throw invalid(`${field}.latestEnd`, `${a.latestEnd} is not after earliestStart ${a.earliestStart}`);
   if (a.optional && a.maxCost === undefined) throw invalid(`${field}.maxCost`, 'an optional load needs maxCost (run only if it costs no more)');
   const earliestSlot = Math.max(0, Math.ceil((earliest - grid.start) / grid.resolutionMs));

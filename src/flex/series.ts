@@ -24,7 +24,7 @@ export function seriesOnGrid(input: SeriesOrNumber, grid: Grid, field: string, t
   }
   const convert = converter(input.unit ?? defaultUnit, toUnit, `${field}.unit`);
   const resMs = input.resolution ? parseDuration(input.resolution, `${field}.resolution`) : grid.resolutionMs;
-  const start = input.start ? parseInstant(input.start, `${field}.start`, grid.timezone) : grid.start;
+  const start = input.start ? parseInstant(input.start, `${field}.start`) : grid.start;
   const missing: number[] = [];
   for (let i = 0; i < grid.n; i++) {
     const value = meanOver(input.values, start, resMs, grid.start + i * grid.resolutionMs, grid.resolutionMs);
