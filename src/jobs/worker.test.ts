@@ -1,0 +1,53 @@
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createQueue } from './index.ts';
+import { clearRegistry, registerJob } from './registry.ts';
+import { waitForState } from './testing/contract.ts';
+import type { JobQueue } from './types.ts';
+import { runWorker, type RunningWorker } from './worker.ts';
+
+describe('runWorker on the embedded database', () => {
+  let db: PGlite;
+  let queue: JobQueue;
+  let worker: RunningWorker;
+  const seen: number[] = [];
+
+  beforeAll(async () => {
+    db = new PGlite();
+    queue = createQueue({ kind: 'pglite', pglite: db, pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 1, stopGraceSeconds: 5 });
+    clearRegistry();
+    registerJob<{ n: number }>('square', async ({ data }) => {
+      seen.push(data.n);
+      return data.n * data.n;
+    }, { concurrency: 2 });
+    registerJob('flaky-feed', async () => {
+      throw new Error('feed unreachable');
+    }, { retryLimit: 0 });
+    worker = await runWorker({ queue, signals: ['SIGUSR2'] });
+  });
+
+  afterAll(async () => {
+    clearRegistry();
+    await db.close();
+  });
+
+  test('runs every registered job, with the registered defaults for jobs that set none', async () => {
+    expect(worker.names.sort()).toEqual(['flaky-feed', 'square']);
+    const ids = await Promise.all([3, 4, 5].map((n) => queue.enqueue('square', { n })));
+    const done = await Promise.all(ids.map((id) => waitForState(queue, id, ['completed', 'failed'])));
+    expect(done.map((j) => j.result)).toEqual([9, 16, 25]);
+    expect(seen.sort()).toEqual([3, 4, 5]);
+
+    const failing = await queue.enqueue('flaky-feed', {});
+    expect(await waitForState(queue, failing, ['failed'])).toMatchObject({ attempts: 1, maxAttempts: 1, error: 'feed unreachable' });
+  });
+
+  test('a stop signal stops the worker: it settles and the queue takes no more work', async () => {
+    const last = await queue.enqueue('square', { n: 6 });
+    await waitForState(queue, last, ['completed']);
+    process.emit('SIGUSR2', 'SIGUSR2');
+    await worker.stopped;
+    await expect(queue.enqueue('square', { n: 7 })).rejects.toThrow(/not started/);
+    expect(process.listenerCount('SIGUSR2')).toBe(0);
+  });
+});
