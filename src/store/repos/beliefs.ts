@@ -161,29 +161,32 @@ export function beliefsRepo(db: Db): Store['beliefs'] {
       checkRange(q);
       const resolutionMs = (await sensorResolutions(db, [q.sensorId], 'sensorId').catch(() => { throw notFound(`sensor ${q.sensorId}`); })).get(q.sensorId)!;
       const values: (number | null)[] = new Array(slotCount(q.start, q.end, resolutionMs)).fill(null);
-      const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end), q.start, resolutionMs];
+      const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end), resolutionMs];
       // Walking the primary key backwards gives, per slot, the newest belief (then the highest source id) first.
       const rows = await db.query<{ i: number; value: number }>(
-        `SELECT DISTINCT ON (slot_start) ((extract(epoch FROM slot_start) * 1000)::float8 - $4::float8) / $5::float8 AS i, value
+        `SELECT DISTINCT ON (slot_start) date_part('epoch', slot_start - $2::timestamptz) * 1000 / $4::float8 AS i, value
            FROM beliefs
           WHERE sensor_id = $1 AND slot_start >= $2::timestamptz AND slot_start < $3::timestamptz${filters(q, params)}
           ORDER BY slot_start DESC, belief_time DESC, source_id DESC`,
         params,
       );
-      for (const r of rows) if (Number.isInteger(r.i)) values[r.i] = r.value;
+      for (const r of rows) {
+        const i = Math.round(r.i);
+        if (Math.abs(r.i - i) < 1e-6) values[i] = r.value; // a belief off the sensor's grid is not a slot value
+      }
       return { start: q.start, resolutionMs, values } satisfies BeliefSeries;
     },
     async history(q) {
       checkRange(q);
       const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end)];
       const rows = await db.query<{ slot_ms: number; belief_ms: number; source_id: number; value: number }>(
-        `SELECT (extract(epoch FROM slot_start) * 1000)::float8 AS slot_ms, (extract(epoch FROM belief_time) * 1000)::float8 AS belief_ms, source_id, value
+        `SELECT date_part('epoch', slot_start) * 1000 AS slot_ms, date_part('epoch', belief_time) * 1000 AS belief_ms, source_id, value
            FROM beliefs
           WHERE sensor_id = $1 AND slot_start >= $2::timestamptz AND slot_start < $3::timestamptz${filters(q, params)}
           ORDER BY belief_time, slot_start, source_id`,
         params,
       );
-      return rows.map((r): BeliefRecord => ({ slotStart: r.slot_ms, beliefTime: r.belief_ms, sourceId: r.source_id, value: r.value }));
+      return rows.map((r): BeliefRecord => ({ slotStart: Math.round(r.slot_ms), beliefTime: Math.round(r.belief_ms), sourceId: r.source_id, value: r.value }));
     },
   };
 }
