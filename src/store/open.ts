@@ -42,14 +42,14 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Store> {
   });
   pool.on('error', () => undefined); // an idle client's lost connection is replaced on the next query
   if (opts.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
-  return storeOver(pgPoolDb(pool), () => pool.end());
+  return Object.assign(storeOver(pgPoolDb(pool), () => pool.end()), { databaseUrl: url, schema: opts.schema });
 }
 
 async function openPglite(dataDir: string): Promise<Store> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create(inMemory ? undefined : dataDir, { postgresqlconf: PGLITE_CONF });
-  return storeOver(pgliteDb(lite), () => lite.close());
+  return Object.assign(storeOver(pgliteDb(lite), () => lite.close()), { pglite: lite });
 }
 
 /** Applies the pending migrations; returns their names. */

@@ -95,6 +95,11 @@ export interface CrudRepo<T, New, Patch> {
 
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
+  /** The embedded database instance (PGlite only), for parts that need the raw connection (the job queue). */
+  readonly pglite?: import('@electric-sql/pglite').PGliteInterface;
+  /** The PostgreSQL URL and schema (PostgreSQL only), for parts that open their own connections (the job queue). */
+  readonly databaseUrl?: string;
+  readonly schema?: string;
   /** Raw SQL for the parts that own their own tables (jobs, markets, ...); $1-style parameters. */
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Runs fn in one transaction: everything or nothing. */

@@ -1,0 +1,60 @@
+import { expect, it } from 'vitest';
+import { describeStores, MIN15, HOUR, T0 } from './test-helpers.ts';
+import { readSeries, writeSeries } from './series.ts';
+import type { Quantity } from '../core/units.ts';
+import type { Store } from './types.ts';
+
+async function sensorOf(store: Store, tag: string, quantity: Quantity, unit: string, resolutionMs = MIN15) {
+  const account = await store.accounts.create(`series-${tag}`);
+  const site = await store.sites.create('all', { accountId: account.id, name: 'site', timezone: 'Europe/Berlin' });
+  const sensor = await store.sensors.create('all', { name: tag, quantity, unit, resolutionMs, siteId: site.id });
+  const source = await store.sources.ensure({ kind: 'user', name: `user-${tag}` });
+  return { sensor, source };
+}
+
+describeStores('series: resample and convert', (ctx) => {
+  it('power written in W at 15 min reads back in kW as hourly means', async () => {
+    const { store } = ctx;
+    const { sensor, source } = await sensorOf(store, 'power', 'power', 'kW');
+    await writeSeries(store, sensor, { start: T0, resolutionMs: MIN15, unit: 'W', values: [1000, 2000, 3000, 4000, 500, null, 1500, null], beliefTime: T0, sourceId: source.id });
+    expect((await store.beliefs.latest({ sensorId: sensor.id, start: T0, end: T0 + 2 * MIN15 })).values).toEqual([1, 2]);
+    const hourly = await readSeries(store, sensor, { start: T0, end: T0 + 2 * HOUR, resolutionMs: HOUR, unit: 'kW' });
+    expect(hourly).toEqual({ start: T0, resolutionMs: HOUR, unit: 'kW', values: [2.5, 1] });
+    const inMw = await readSeries(store, sensor, { start: T0, end: T0 + HOUR, unit: 'MW' });
+    expect(inMw.values).toEqual([0.001, 0.002, 0.003, 0.004]);
+  });
+
+  it('energy sums when coarsened and splits when refined, on write and on read', async () => {
+    const { store } = ctx;
+    const { sensor, source } = await sensorOf(store, 'energy', 'energy', 'kWh');
+    // An hourly value of 2 kWh written to a 15-min sensor becomes four quarters of 0.5 kWh.
+    await writeSeries(store, sensor, { start: T0, resolutionMs: HOUR, unit: 'kWh', values: [2, 4], beliefTime: T0, sourceId: source.id });
+    expect((await readSeries(store, sensor, { start: T0, end: T0 + 2 * HOUR })).values).toEqual([0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1]);
+    expect((await readSeries(store, sensor, { start: T0, end: T0 + 2 * HOUR, resolutionMs: HOUR, unit: 'Wh' })).values).toEqual([2000, 4000]);
+    // 5-min values are summed into the sensor's quarters.
+    await writeSeries(store, sensor, { start: T0, resolutionMs: 5 * 60_000, unit: 'Wh', values: [100, 200, 300, 50, 50, 50], beliefTime: T0 + 1, sourceId: source.id });
+    expect((await readSeries(store, sensor, { start: T0, end: T0 + 2 * MIN15 })).values).toEqual([0.6, 0.15]);
+  });
+
+  it('prices convert between EUR/MWh and ct/kWh', async () => {
+    const { store } = ctx;
+    const { sensor, source } = await sensorOf(store, 'price', 'price', 'EUR/MWh', HOUR);
+    await writeSeries(store, sensor, { start: T0, resolutionMs: HOUR, unit: 'ct/kWh', values: [8.5, 12], beliefTime: T0, sourceId: source.id });
+    const read = await readSeries(store, sensor, { start: T0, end: T0 + 2 * HOUR });
+    expect(read.values.map((v) => Math.round(v! * 1e9) / 1e9)).toEqual([85, 120]);
+  });
+
+  it('bad input names the field', async () => {
+    const { store } = ctx;
+    const { sensor, source } = await sensorOf(store, 'bad', 'power', 'kW');
+    const ok = { start: T0, resolutionMs: MIN15, unit: 'kW', values: [1, 2, 3, 4], beliefTime: T0, sourceId: source.id };
+    await expect(writeSeries(store, sensor, { ...ok, unit: 'kWh' })).rejects.toMatchObject({ status: 400, field: 'unit' });
+    await expect(writeSeries(store, sensor, { ...ok, start: T0 + 60_000 })).rejects.toMatchObject({ field: 'start' });
+    await expect(writeSeries(store, sensor, { ...ok, resolutionMs: 7 * 60_000 })).rejects.toMatchObject({ field: 'resolution' });
+    await expect(writeSeries(store, sensor, { ...ok, resolutionMs: 5 * 60_000 })).rejects.toMatchObject({ field: 'values' });
+    await expect(writeSeries(store, sensor, { ...ok, values: [1, Number.NaN] })).rejects.toMatchObject({ field: 'values[1]' });
+    await expect(readSeries(store, sensor, { start: T0, end: T0 + HOUR, unit: 'EUR/MWh' })).rejects.toMatchObject({ field: 'unit' });
+    await expect(readSeries(store, sensor, { start: T0 + MIN15, end: T0 + 2 * HOUR, resolutionMs: HOUR })).rejects.toMatchObject({ field: 'start' });
+    expect(await store.beliefs.history({ sensorId: sensor.id, start: T0, end: T0 + HOUR })).toEqual([]);
+  });
+});
