@@ -57,6 +57,45 @@ export function* csvRows(text: string, delimiter: string): Generator<CsvRow> {
   }
 }
 
+/** Calls `fn` with the fields and line number of every non-blank line (no object per row). */
+export function forEachCsvRow(text: string, delimiter: string, fn: (fields: string[], line: number) => void): void {
+  const body = stripBom(text);
+  let lineNo = 0;
+  let pos = 0;
+  const n = body.length;
+  while (pos <= n) {
+    let end = body.indexOf('\n', pos);
+    if (end < 0) end = n;
+    const stop = end > pos && body.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    lineNo++;
+    if (stop > pos) {
+      const line = body.slice(pos, stop);
+      if (line.trim() !== '') fn(splitLine(line, delimiter), lineNo);
+    }
+    pos = end + 1;
+  }
+}
+
+/** A growable Float64Array (no boxing, little garbage for a million rows). */
+export class Floats {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Float64Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  pop(): void {
+    this.length--;
+  }
+}
+
 /** The first non-blank line of `text`. */
 export function firstLine(text: string): string {
   const body = stripBom(text);
@@ -124,15 +163,25 @@ function readPlainDecimal(text: string, sep: number): number | undefined {
   return neg ? -v : v;
 }
 
-/** The most frequent positive step between consecutive sorted instants (the series' resolution). */
-export function modalStep(sortedInstants: readonly number[]): number | null {
+/**
+ * The most frequent positive step between consecutive instants (the series' resolution). Instants are
+ * taken in file order; files are nearly always sorted, and a few steps out of order do not move the mode.
+ */
+export function modalStep(instants: ArrayLike<number>, count = instants.length): number | null {
+  const first = modeOfSteps(instants, count);
+  if (first === null || first.n >= (count - 1) / 2) return first?.step ?? null;
+  const sorted = Float64Array.from({ length: count }, (_, i) => instants[i]).sort();
+  return modeOfSteps(sorted, count)?.step ?? null;
+}
+
+function modeOfSteps(instants: ArrayLike<number>, count: number): { step: number; n: number } | null {
   const counts = new Map<number, number>();
-  for (let i = 1; i < sortedInstants.length; i++) {
-    const d = sortedInstants[i] - sortedInstants[i - 1];
+  for (let i = 1; i < count; i++) {
+    const d = instants[i] - instants[i - 1];
     if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
   }
   let best: number | null = null;
   let bestN = 0;
   for (const [d, n] of counts) if (n > bestN || (n === bestN && best !== null && d < best)) [best, bestN] = [d, n];
-  return best;
+  return best === null ? null : { step: best, n: bestN };
 }

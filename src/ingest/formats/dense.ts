@@ -19,28 +19,33 @@ export interface Grid {
  * and second rows for the same slot are rejected with their line and the reason.
  */
 export function placeOnGrid(rows: readonly TimedRow[], resolutionMs: number, rejected: Rejection[]): Grid {
-  const slotOf = new Int32Array(rows.length).fill(-1);
-  if (rows.length === 0) return { start: 0, length: 0, slotOf };
+  return placeTimes(rows.map((r) => r.t), rows.map((r) => r.line), rows.length, resolutionMs, rejected);
+}
+
+/** placeOnGrid over parallel arrays of instants and line numbers (the first `count` entries). */
+export function placeTimes(times: ArrayLike<number>, lines: ArrayLike<number>, count: number, resolutionMs: number, rejected: Rejection[]): Grid {
+  const slotOf = new Int32Array(count).fill(-1);
+  if (count === 0) return { start: 0, length: 0, slotOf };
   let start = Infinity;
   let end = -Infinity;
-  for (const r of rows) {
-    if (r.t < start) start = r.t;
-    if (r.t > end) end = r.t;
+  for (let i = 0; i < count; i++) {
+    if (times[i] < start) start = times[i];
+    if (times[i] > end) end = times[i];
   }
   const length = Math.floor((end - start) / resolutionMs) + 1;
-  const firstLine = new Int32Array(length).fill(0);
-  for (let i = 0; i < rows.length; i++) {
-    const off = rows[i].t - start;
+  const firstLine = new Int32Array(length);
+  for (let i = 0; i < count; i++) {
+    const off = times[i] - start;
     if (off % resolutionMs !== 0) {
-      rejected.push({ line: rows[i].line, reason: `timestamp is not on the ${formatDuration(resolutionMs)} grid starting ${new Date(start).toISOString()}` });
+      rejected.push({ line: lines[i], reason: `timestamp is not on the ${formatDuration(resolutionMs)} grid starting ${new Date(start).toISOString()}` });
       continue;
     }
     const k = off / resolutionMs;
     if (firstLine[k] !== 0) {
-      rejected.push({ line: rows[i].line, reason: `duplicate timestamp ${new Date(rows[i].t).toISOString()} (first on line ${firstLine[k]})` });
+      rejected.push({ line: lines[i], reason: `duplicate timestamp ${new Date(times[i]).toISOString()} (first on line ${firstLine[k]})` });
       continue;
     }
-    firstLine[k] = rows[i].line;
+    firstLine[k] = lines[i];
     slotOf[i] = k;
   }
   return { start, length, slotOf };

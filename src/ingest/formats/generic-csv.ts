@@ -1,9 +1,9 @@
 import { invalid, invalidLine } from '../../core/errors.ts';
 import { parseDuration, isValidTimeZone } from '../../core/time.ts';
 import { parseUnit, type Quantity } from '../../core/units.ts';
-import { csvRows, firstLine, guessDelimiter, modalStep, readNumber, stripBom } from './csv.ts';
-import { placeOnGrid, nulls, type TimedRow } from './dense.ts';
-import { localToUtc, type Fold } from './localtime.ts';
+import { firstLine, Floats, forEachCsvRow, guessDelimiter, modalStep, readNumber, stripBom } from './csv.ts';
+import { nulls, placeTimes } from './dense.ts';
+import { localToUtc } from './localtime.ts';
 import { timestampReader } from './timestamps.ts';
 import type { ParseResult, Rejection } from './types.ts';
 
@@ -67,101 +67,100 @@ export function parseGenericCsv(text: string, options: GenericCsvOptions): Parse
   if (decimal === ',' && delimiter === ',') throw invalid('decimalSeparator', 'a decimal comma needs another column separator (";" or tab)');
   const readTime = timestampReader(options.dateFormat ?? 'iso');
   const missing = new Set(options.missing ?? DEFAULT_MISSING);
-  const rows = csvRows(body, delimiter);
   const rejected: Rejection[] = [];
-
-  let names: string[] | null = null;
   const useHeader = options.header !== false;
-  const timed: TimedRow[] = [];
-  const cells: (number | null)[][] = [];
+  const times = new Floats();
+  const lines = new Floats();
+  let columns: Floats[] = [];
+  let names: string[] | null = null;
   let tsCol = 0;
   let valCols: number[] = [];
   let width = 0;
   let previous = -Infinity;
 
-  for (const row of rows) {
+  forEachCsvRow(body, delimiter, (fields, line) => {
     if (names === null) {
-      width = row.fields.length;
-      names = useHeader ? row.fields.map((f) => f.trim()) : row.fields.map((_, i) => `column${i}`);
+      width = fields.length;
+      names = useHeader ? fields.map((f) => f.trim()) : fields.map((_, i) => `column${i}`);
       tsCol = columnIndex(options.timestampColumn ?? 0, names, 'timestampColumn');
       valCols = (options.valueColumns ?? names.map((_, i) => i).filter((i) => i !== tsCol)).map((c) => columnIndex(c, names!, 'valueColumns'));
       if (valCols.length === 0) throw invalid('valueColumns', 'no value column');
-      if (useHeader) continue;
+      columns = valCols.map(() => new Floats());
+      if (useHeader) return;
     }
-    if (row.fields.length !== width) {
-      const raw = row.fields.join(delimiter);
+    if (fields.length !== width) {
+      const raw = fields.join(delimiter);
       const other = OTHER_SEPARATORS[delimiter]?.find((d) => raw.includes(d));
-      if (other) throw invalidLine(row.line, `mixes "${other}" with the "${delimiter}" column separator (${row.fields.length} fields instead of ${width}); fix the export or choose the delimiter`);
-      rejected.push({ line: row.line, reason: `${row.fields.length} columns instead of ${width}` });
-      continue;
+      if (other) throw invalidLine(line, `mixes "${other}" with the "${delimiter}" column separator (${fields.length} fields instead of ${width}); fix the export or choose the delimiter`);
+      rejected.push({ line, reason: `${fields.length} columns instead of ${width}` });
+      return;
     }
-    const tsText = row.fields[tsCol].trim();
+    const tsText = fields[tsCol].trim();
     const w = readTime(tsText);
     if (!w) {
-      rejected.push({ line: row.line, reason: `"${tsText}" is not a timestamp in the format ${options.dateFormat ?? 'iso'}` });
-      continue;
+      rejected.push({ line, reason: `"${tsText}" is not a timestamp in the format ${options.dateFormat ?? 'iso'}` });
+      return;
     }
     let t: number | null;
     if (w.offsetMs !== undefined) t = w.local - w.offsetMs;
     else {
-      if (!options.timeZone) throw invalidLine(row.line, `timestamp "${tsText}" has no UTC offset; give a time zone (timeZone) or write the offset`);
+      if (!options.timeZone) throw invalidLine(line, `timestamp "${tsText}" has no UTC offset; give a time zone (timeZone) or write the offset`);
       t = readLocal(w.local, options.timeZone, previous);
       if (t === null) {
-        rejected.push({ line: row.line, reason: `"${tsText}" does not exist in ${options.timeZone} (skipped by the clock change)` });
-        continue;
+        rejected.push({ line, reason: `"${tsText}" does not exist in ${options.timeZone} (skipped by the clock change)` });
+        return;
       }
     }
-    const values: (number | null)[] = new Array(valCols.length);
-    let bad: string | null = null;
     for (let j = 0; j < valCols.length; j++) {
-      const cell = row.fields[valCols[j]].trim();
-      if (missing.has(cell)) values[j] = null;
+      const cell = fields[valCols[j]];
+      let v: number;
+      if (missing.has(cell) || missing.has(cell.trim())) v = NaN;
       else {
-        const v = readNumber(cell, decimal);
+        v = readNumber(cell, decimal);
         if (Number.isNaN(v)) {
-          bad = `"${cell}" in column "${names[valCols[j]]}" is not a number`;
-          break;
+          for (let k = 0; k < j; k++) columns[k].pop();
+          rejected.push({ line, reason: `"${cell.trim()}" in column "${names[valCols[j]]}" is not a number` });
+          return;
         }
-        values[j] = v;
       }
-    }
-    if (bad) {
-      rejected.push({ line: row.line, reason: bad });
-      continue;
+      columns[j].push(v);
     }
     previous = t;
-    timed.push({ t, line: row.line });
-    cells.push(values);
-  }
+    times.push(t);
+    lines.push(line);
+  });
   if (names === null) throw invalid('file', 'the file is empty');
-  return assemble(names, valCols, timed, cells, rejected, options, quantity, unit);
+  return assemble(names, valCols, times, lines, columns, rejected, options, quantity, unit);
 }
 
 /** A naive local time; a repeated autumn time is read as the later instant when the earlier one would go back. */
 function readLocal(local: number, timeZone: string, previous: number): number | null {
   const early = localToUtc(local, timeZone, 'earlier');
   if (early === null || early > previous) return early;
-  const fold: Fold = 'later';
-  return localToUtc(local, timeZone, fold);
+  return localToUtc(local, timeZone, 'later');
 }
 
 function assemble(
-  names: string[], valCols: number[], timed: TimedRow[], cells: (number | null)[][], rejected: Rejection[],
+  names: string[], valCols: number[], times: Floats, lines: Floats, columns: Floats[], rejected: Rejection[],
   options: GenericCsvOptions, quantity: Quantity, unit: string,
 ): ParseResult {
-  if (timed.length === 0) return { series: [], rejected };
+  const count = times.length;
+  if (count === 0) return { series: [], rejected };
   let resolutionMs: number;
   if (options.resolution) resolutionMs = parseDuration(options.resolution, 'resolution');
   else {
-    const sorted = timed.map((r) => r.t).sort((a, b) => a - b);
-    const step = modalStep(sorted);
+    const step = modalStep(times.data, count);
     if (step === null) throw invalid('resolution', 'cannot infer the resolution from a single timestamp; give resolution (e.g. PT15M)');
     resolutionMs = step;
   }
-  const grid = placeOnGrid(timed, resolutionMs, rejected);
+  const grid = placeTimes(times.data, lines.data, count, resolutionMs, rejected);
   const series = valCols.map((c, j) => {
     const values = nulls(grid.length);
-    for (let i = 0; i < timed.length; i++) if (grid.slotOf[i] >= 0) values[grid.slotOf[i]] = cells[i][j];
+    const col = columns[j].data;
+    for (let i = 0; i < count; i++) {
+      const k = grid.slotOf[i];
+      if (k >= 0 && !Number.isNaN(col[i])) values[k] = col[i];
+    }
     return { key: names[c], quantity, unit, resolutionMs, start: grid.start, values };
   });
   rejected.sort((a, b) => a.line - b.line);
