@@ -13,7 +13,7 @@ export interface Sensor {
 export interface SeriesData { start: string; resolution: string; unit: string; values: (number | null)[] }
 export interface ProblemItem { field?: string; line?: number; message: string }
 export interface Problem { type?: string; title: string; status: number; detail?: string; errors?: ProblemItem[] }
-export interface UploadResult { written: number; start: string; end: string }
+export interface UploadResult { written: number; start: string | null; end: string | null }
 
 /** A failed call, carrying the server's problem details. */
 export class ApiError extends Error {

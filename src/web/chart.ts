@@ -12,6 +12,8 @@ export interface ChartSpec {
   quantity: string;
   series: SeriesData;
   timeZone: string;
+  /** The time window to show (Unix seconds), the whole chosen range even where data is missing; double-click returns here. */
+  window: { min: number; max: number };
   colour?: string;
 }
 
@@ -53,12 +55,15 @@ export function drawChart(el: ChartElement, spec: ChartSpec, group?: ChartGroup)
   const data: uPlot.AlignedData = [x, series.values.map((v) => (v === undefined ? null : v))];
   const colour = spec.colour ?? '#1f6feb';
   const opts: uPlot.Options = {
-    title: spec.title,
     width: widthOf(el),
     height: HEIGHT,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), timeZone),
     scales: { x: { time: true } },
-    cursor: { drag: { x: true, y: false, setScale: true }, sync: group ? { key: group.key } : undefined },
+    cursor: {
+      drag: { x: true, y: false, setScale: true },
+      sync: group ? { key: group.key } : undefined,
+      bind: { dblclick: (u) => () => { u.setScale('x', spec.window); return null; } },
+    },
     series: [
       { label: `Time (${timeZone})` },
       {
@@ -72,12 +77,13 @@ export function drawChart(el: ChartElement, spec: ChartSpec, group?: ChartGroup)
       },
     ],
     axes: [
-      { label: `Time (${timeZone})`, stroke: '#444', grid: { stroke: '#eee' } },
-      { label: axisLabel(spec.quantity, series.unit), stroke: '#444', grid: { stroke: '#eee' }, size: 60 },
+      { label: `Time (${timeZone})`, labelFont: '600 12px system-ui, sans-serif', stroke: '#444', grid: { stroke: '#eee' } },
+      { label: axisLabel(spec.quantity, series.unit), labelFont: '600 12px system-ui, sans-serif', stroke: '#444', grid: { stroke: '#eee' }, size: 60 },
     ],
     hooks: group ? { setScale: [(u, key) => { if (key === 'x') group.follow(u); }] } : {},
   };
   const u = new uPlot(opts, data, el);
+  u.setScale('x', spec.window);
   el.uplot = u;
   el.dataset.points = String(series.values.length);
   group?.add(u);

@@ -9,11 +9,11 @@ const NAMES: Record<string, string> = {
   fraction: 'Fraction',
 };
 
-/** `Price (EUR/MWh)`, or for power `Power (kW), + consumption / − production`. */
+/** `Price (EUR/MWh)`, or for power and energy with the sign convention: `Power (kW) + consumed / − produced`. */
 export function axisLabel(quantity: string, unit: string): string {
   const name = NAMES[quantity] ?? capitalise(quantity);
   const base = `${name} (${unit})`;
-  if (quantity === 'power' || quantity === 'energy') return `${base}, + consumption / − production`;
+  if (hasSign(quantity)) return `${base} + consumed / − produced`;
   return base;
 }
 
@@ -42,6 +42,11 @@ export function summarise(values: readonly (number | null)[]): { count: number; 
   return count === 0
     ? { count, missing: values.length, min: null, mean: null, max: null }
     : { count, missing: values.length - count, min, mean: sum / count, max };
+}
+
+/** Quantities whose sign says the direction: positive for consumption, negative for production. */
+export function hasSign(quantity: string): boolean {
+  return quantity === 'power' || quantity === 'energy';
 }
 
 function capitalise(s: string): string {

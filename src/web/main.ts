@@ -29,6 +29,7 @@ async function render(): Promise<void> {
 
 function showLogin(next?: string): void {
   user = null;
+  document.body.classList.add('signed-out');
   replace(userBox);
   document.title = 'Log in · gridflex';
   renderLogin(main, (u) => {
@@ -40,6 +41,7 @@ function showLogin(next?: string): void {
 }
 
 function showUser(u: User): void {
+  document.body.classList.remove('signed-out');
   document.title = 'gridflex';
   const out = h('button', { type: 'button', class: 'secondary', id: 'logout' }, 'Log out');
   out.addEventListener('click', async () => {

@@ -1,9 +1,10 @@
 import { ApiError, readData, type Sensor, type SeriesData } from './api.ts';
 import { drawChart, type ChartElement, type ChartGroup } from './chart.ts';
 import { h, replace, type View } from './dom.ts';
-import { formatValue, summarise } from './labels.ts';
+import { formatValue, hasSign, summarise } from './labels.ts';
 import { renderProblem } from './problem.ts';
-import { commonLastDay, lastDayWithData, rangeInstants, readResolution, weekEnding, type DayRange } from './timeline.ts';
+import { parseDuration } from '../core/time.ts';
+import { commonLastDay, lastDayWithData, rangeInstants, readResolution, shiftDay, weekEnding, type DayRange } from './timeline.ts';
 
 const PALETTE = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df', '#bc4c00', '#0a7ea4'];
 
@@ -13,7 +14,7 @@ export function sensorCard(sensor: Sensor, index: number, timeZone: string, view
   const status = h('p', { class: 'summary', 'aria-live': 'polite' }, 'Loading…');
   const title = link ? h('a', { href: `#/sensors/${encodeURIComponent(sensor.id)}` }, sensor.name) : sensor.name;
   const el = h('section', { class: 'card sensor-card', 'data-sensor-id': sensor.id, 'aria-label': sensor.name },
-    h('h3', {}, title, h('span', { class: 'meta' }, ` ${sensor.quantity} · ${sensor.unit} · ${sensor.resolution}`)),
+    h('h3', {}, title, h('span', { class: 'meta' }, ` ${sensor.quantity} · ${sensor.unit} · ${sensor.resolution}${hasSign(sensor.quantity) ? ' · positive = consumption, negative = production' : ''}`)),
     chart, status);
   view.onLeave(() => chart.uplot?.destroy());
 
@@ -26,7 +27,8 @@ export function sensorCard(sensor: Sensor, index: number, timeZone: string, view
       const series = await readData(sensor.id, { start, end, resolution: resolution === sensor.resolution ? undefined : resolution });
       if (!view.alive) return null;
       if (chart.uplot) group?.remove(chart.uplot);
-      drawChart(chart, { title: sensor.name, quantity: sensor.quantity, series, timeZone, colour: PALETTE[index % PALETTE.length] }, group);
+      const window = { min: Date.parse(start) / 1000, max: Date.parse(end) / 1000 };
+      drawChart(chart, { title: sensor.name, quantity: sensor.quantity, series, timeZone, window, colour: PALETTE[index % PALETTE.length] }, group);
       replace(status, describe(series));
       return series;
     } catch (e) {
@@ -45,11 +47,11 @@ function describe(s: SeriesData): string {
   return `${count} values of ${s.resolution}${missing ? `, ${missing} missing` : ''} · min ${formatValue(min, s.unit)} · mean ${formatValue(mean, s.unit)} · max ${formatValue(max, s.unit)}`;
 }
 
-/** The latest week in which every sensor that has data shows some: probes the last five years at daily resolution. */
+/** The latest week in which every sensor that has data shows some: probes back from today at daily resolution. */
 export async function defaultRange(sensors: Sensor[], timeZone: string, today: string): Promise<DayRange> {
-  const probe = rangeInstants({ from: shiftYears(today, -5), to: today }, timeZone);
   const lastDays = await Promise.all(sensors.map(async (s) => {
     try {
+      const probe = rangeInstants({ from: shiftDay(today, -probeDays(s.resolution)), to: today }, timeZone);
       const d = await readData(s.id, { ...probe, resolution: 'P1D' });
       return lastDayWithData(d.start, d.resolution, d.values, timeZone);
     } catch (e) {
@@ -60,6 +62,10 @@ export async function defaultRange(sensors: Sensor[], timeZone: string, today: s
   return weekEnding(commonLastDay(lastDays) ?? today);
 }
 
-function shiftYears(day: string, years: number): string {
-  return `${Number(day.slice(0, 4)) + years}${day.slice(4)}`.replace(/-02-29$/, '-02-28');
+/** How far back to look for data: five years, or less where the server's limit of slots per read is reached first. */
+function probeDays(resolution: string): number {
+  return Math.min(5 * 365, Math.floor((PROBE_SLOTS * parseDuration(resolution)) / 86_400_000));
 }
+
+/** Below the server's limit of slots per read (a year of 5-minute values). */
+const PROBE_SLOTS = 100_000;

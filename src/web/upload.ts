@@ -27,7 +27,7 @@ export function uploadForm(sensor: Sensor, timeZone: string, onWritten: (r: Uplo
     replace(result, h('p', {}, `Uploading ${chosen.name}…`));
     try {
       const res = await uploadCsv(sensor.id, await chosen.text(), { unit: unit.value.trim(), timezone: tz.value.trim() });
-      replace(result, h('p', { class: 'ok', role: 'status' }, `Wrote ${res.written} value${res.written === 1 ? '' : 's'} from ${res.start} to ${res.end}.`));
+      replace(result, h('p', { class: 'ok', role: 'status' }, `Wrote ${res.written} value${res.written === 1 ? '' : 's'}${res.start ? ` from ${res.start} to ${res.end}` : ''}.`));
       await onWritten(res);
     } catch (e) {
       replace(result, renderProblem(e));

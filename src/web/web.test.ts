@@ -80,7 +80,7 @@ describe('chart x values and data extent', () => {
 
 describe('labels', () => {
   it('power axes carry the unit and the sign convention; prices carry the unit', () => {
-    expect(axisLabel('power', 'kW')).toBe('Power (kW), + consumption / − production');
+    expect(axisLabel('power', 'kW')).toBe('Power (kW) + consumed / − produced');
     expect(axisLabel('price', 'EUR/MWh')).toBe('Price (EUR/MWh)');
   });
 

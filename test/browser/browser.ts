@@ -40,11 +40,12 @@ export async function logIn(page: Page, email = DEMO.email, password = DEMO.pass
 }
 
 /** The series a chart draws: x in Unix seconds and y, read from the uPlot instance kept on its element. */
-export async function chartData(page: Page, sensorName: string): Promise<{ x: number[]; y: (number | null)[]; min: number; max: number }> {
+export async function chartData(page: Page, sensorName: string): Promise<{ x: number[]; y: (number | null)[]; min: number; max: number; axisLabels: string[] }> {
   return page.locator(`section[aria-label="${sensorName}"] .chart`).evaluate((el) => {
-    const u = (el as HTMLElement & { uplot?: { data: [number[], (number | null)[]]; scales: { x: { min: number; max: number } } } }).uplot;
+    type Drawn = { data: [number[], (number | null)[]]; scales: { x: { min: number; max: number } }; axes: { label?: string }[] };
+    const u = (el as HTMLElement & { uplot?: Drawn }).uplot;
     if (!u) throw new Error('no chart drawn');
-    return { x: Array.from(u.data[0]), y: Array.from(u.data[1]), min: u.scales.x.min, max: u.scales.x.max };
+    return { x: Array.from(u.data[0]), y: Array.from(u.data[1]), min: u.scales.x.min, max: u.scales.x.max, axisLabels: u.axes.map((a) => a.label ?? '') };
   });
 }
 

@@ -68,9 +68,8 @@ describe('dashboard in headless Chromium against the real server', () => {
       const { y } = await chartData(page, name);
       expect(y.filter((v) => v !== null).length).toBeGreaterThan(100);
     }
-    const labels = await page.locator('.u-label').allTextContents();
-    expect(labels).toContain('Price (EUR/MWh)');
-    expect(labels).toContain('Power (kW), + consumption / − production');
+    expect((await chartData(page, PRICE)).axisLabels).toEqual(['Time (Europe/Berlin)', 'Price (EUR/MWh)']);
+    expect((await chartData(page, LOAD)).axisLabels).toEqual(['Time (Europe/Berlin)', 'Power (kW) + consumed / − produced']);
   });
 
   it('the price chart draws exactly the stored prices of 2024-01-01, the same as the SMARD file and the API', async () => {
@@ -99,6 +98,10 @@ describe('dashboard in headless Chromium against the real server', () => {
     await waitForChart(page, PRICE, '2024-01-01T00:00:00+01:00', 168);
     await waitForChart(page, LOAD, '2024-01-01T00:00:00+01:00');
     const full = await chartData(page, PRICE);
+    // both charts show the whole chosen week, midnight to midnight in Berlin
+    expect(full.min).toBe(Date.parse('2024-01-01T00:00:00+01:00') / 1000);
+    expect(full.max).toBe(Date.parse('2024-01-08T00:00:00+01:00') / 1000);
+    expect((await chartData(page, LOAD)).max).toBe(full.max);
     const over = page.locator(`section[aria-label="${PRICE}"] .u-over`);
     const box = (await over.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);

@@ -28,7 +28,8 @@ export async function renderSensor(root: HTMLElement, view: View, id: string, as
     };
     const picker = rangePicker(range, timeZone, (r) => void show(r));
     const afterUpload = async (res: UploadResult): Promise<void> => {
-      const written = daysOf(res, timeZone);
+      if (!res.start || !res.end) return void (await show(range));
+      const written = daysOf(res.start, res.end, timeZone);
       const next = written.from >= range.from && written.to <= range.to ? range : written;
       picker.set(next);
       await show(next);
@@ -49,9 +50,9 @@ export async function renderSensor(root: HTMLElement, view: View, id: string, as
 }
 
 /** The local days an upload covered (its end is exclusive). */
-function daysOf(res: UploadResult, timeZone: string): DayRange {
-  const from = DateTime.fromISO(res.start, { zone: timeZone }).toISODate()!;
-  const to = DateTime.fromMillis(Date.parse(res.end) - 1, { zone: timeZone }).toISODate()!;
+function daysOf(start: string, end: string, timeZone: string): DayRange {
+  const from = DateTime.fromISO(start, { zone: timeZone }).toISODate()!;
+  const to = DateTime.fromMillis(Date.parse(end) - 1, { zone: timeZone }).toISODate()!;
   return { from, to: to < from ? from : to };
 }
 
