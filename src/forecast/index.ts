@@ -1,0 +1,5 @@
+export * from './types.ts';
+export { persistence, seasonalNaive, expSmoothing, regression, method, METHODS, type MethodName } from './methods.ts';
+export { backtest, beliefsAsOf, replayBeliefs, type BacktestOptions, type BacktestReport, type MethodReport, type Scored } from './backtest.ts';
+export { ErrorSums, skill, skillRmse, type Metrics } from './metrics.ts';
+export { leastSquares } from './linalg.ts';
