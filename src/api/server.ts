@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import { seedDemo, DEMO_LOGIN } from '../ingest/demo.ts';
+import { buildApp } from './app.ts';
+import type { ApiExtension } from './extensions.ts';
+import { startPlatformJobs, type PlatformJobs } from '../jobs/platform.ts';
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** PostgreSQL URL; when absent the embedded PGlite in `dataDir` is used. */
+  databaseUrl?: string;
+  dataDir?: string;
+  seedDemo?: boolean;
+  /** Run job workers in this process (default true). */
+  workers?: boolean;
+  quiet?: boolean;
+  logger?: boolean;
+  clock?: Clock;
+  rateLimitPerMinute?: number;
+  extensions?: ApiExtension[];
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  jobs: PlatformJobs;
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the database, seeds the demo on first start, runs the job workers and serves the API. */
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const clock = opts.clock ?? systemClock;
+  const say = opts.quiet ? () => {} : (msg: string) => console.log(msg);
+  const store = await openStore({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, migrate: true });
+  try {
+    if (opts.seedDemo) {
+      const seeded = await seedDemo(store);
+      if (seeded) say(`Seeded the demo account: ${seeded.sensors} sensors, ${seeded.values} values.`);
+    }
+    const jobs = await startPlatformJobs({ store, databaseUrl: opts.databaseUrl, workers: opts.workers ?? true });
+    const app = await buildApp({ store, clock, logger: opts.logger, rateLimitPerMinute: opts.rateLimitPerMinute, extensions: opts.extensions });
+    const address = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
+    const url = address.replace('[::1]', 'localhost');
+    say(`gridflex is running at ${url}  (API docs: ${url}/docs)`);
+    say(`Database: ${store.kind === 'pglite' ? `embedded PGlite in ${opts.dataDir ?? process.env.GRIDFLEX_DATA_DIR ?? './.gridflex'}` : 'PostgreSQL'}`);
+    if (opts.seedDemo) say(`Log in as ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
+    return {
+      url, app, store, jobs,
+      async close() {
+        await app.close();
+        await jobs.stop();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
