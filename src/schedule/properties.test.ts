@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import type { Highs } from 'highs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { normalizeRequest } from '../flex/normalize.ts';
+import { planCharging } from './charging.ts';
+import { highsInstance } from './highs.ts';
+import { scheduleProblem } from './schedule.ts';
+
+let highs: Highs;
+beforeAll(async () => {
+  highs = await highsInstance();
+});
+
+const T0 = Date.UTC(2024, 0, 1);
+const iso = (ms: number) => new Date(ms).toISOString();
+const QH = 900_000;
+
+const evInstance = fc.record({
+  n: fc.integer({ min: 2, max: 48 }),
+  prices: fc.array(fc.integer({ min: -200, max: 400 }), { minLength: 48, maxLength: 48 }),
+  arrivalMin: fc.integer({ min: 0, max: 600 }),
+  stayMin: fc.integer({ min: 1, max: 720 }),
+  maxKw: fc.double({ min: 1, max: 22, noNaN: true }),
+  needKwh: fc.double({ min: 0, max: 80, noNaN: true }),
+  eta: fc.double({ min: 0.5, max: 1, noNaN: true }),
+});
+
+describe('the EV cheapest-slots planner equals the HiGHS model', () => {
+  it('on 2,000 random instances: same cost, same shortfall, energy within the plug-in window', () => {
+    fc.assert(
+      fc.property(evInstance, (c) => {
+        const arrival = T0 + c.arrivalMin * 60_000;
+        const request = {
+          start: iso(T0),
+          slots: c.n,
+          resolution: 'PT15M',
+          context: { importPrice: { unit: 'EUR/MWh', values: c.prices.slice(0, c.n) } },
+          assets: [{ id: 'car', type: 'ev-charger', arrival: iso(arrival), departure: iso(arrival + c.stayMin * 60_000), energyNeededKwh: c.needKwh, maxKw: c.maxKw, chargeEfficiency: c.eta }],
+        };
+        const p = normalizeRequest(request);
+        const fast = scheduleProblem(p, highs, { method: 'auto' });
+        const exact = scheduleProblem(p, highs, { method: 'highs' });
+        expect(fast.solver.method).toBe('planner:ev-cheapest-slots');
+        expect(exact.solver.method).toMatch(/^highs:/);
+        const scale = 1 + Math.abs(exact.cost.total);
+        expect(Math.abs(fast.cost.total - exact.cost.total)).toBeLessThan(1e-6 * scale);
+        const short = (r: typeof fast) => r.unmet.reduce((s, u) => s + u.amount, 0);
+        expect(Math.abs(short(fast) - short(exact))).toBeLessThan(1e-5);
+        const power = fast.assets[0].powerKw;
+        for (let t = 0; t < c.n; t++) {
+          const s = T0 + t * QH;
+          const plugged = Math.max(0, Math.min(arrival + c.stayMin * 60_000, s + QH) - Math.max(arrival, s)) / QH;
+          expect(power[t]).toBeLessThanOrEqual(c.maxKw * plugged + 1e-9);
+          expect(power[t]).toBeGreaterThanOrEqual(0);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  }, 300_000);
+});
+
+const batteryInstance = fc.record({
+  n: fc.integer({ min: 4, max: 48 }),
+  imp: fc.array(fc.integer({ min: -50, max: 300 }), { minLength: 48, maxLength: 48 }),
+  spread: fc.array(fc.integer({ min: 0, max: 80 }), { minLength: 48, maxLength: 48 }),
+  load: fc.array(fc.double({ min: 0, max: 4, noNaN: true }), { minLength: 48, maxLength: 48 }),
+  pv: fc.array(fc.double({ min: 0, max: 6, noNaN: true }), { minLength: 48, maxLength: 48 }),
+  capacity: fc.double({ min: 1, max: 20, noNaN: true }),
+  socShare: fc.double({ min: 0, max: 1, noNaN: true }),
+  band: fc.tuple(fc.double({ min: 0, max: 0.4, noNaN: true }), fc.double({ min: 0.6, max: 1, noNaN: true })),
+  chargeKw: fc.double({ min: 0.5, max: 8, noNaN: true }),
+  dischargeKw: fc.double({ min: 0.5, max: 8, noNaN: true }),
+  rte: fc.double({ min: 0.5, max: 1, noNaN: true }),
+  cycle: fc.double({ min: 0, max: 0.05, noNaN: true }),
+  importLimit: fc.double({ min: 5, max: 20, noNaN: true }),
+  exportLimit: fc.double({ min: 6, max: 20, noNaN: true }),
+});
+
+describe('battery schedules keep physics and limits', () => {
+  it('energy balance, SoC within band, power within limits, site limits, never both directions in one slot', () => {
+    fc.assert(
+      fc.property(batteryInstance, (c) => {
+        const [lo, hi] = c.band;
+        const socMin = lo * c.capacity;
+        const socMax = hi * c.capacity;
+        const soc0 = socMin + c.socShare * (socMax - socMin);
+        const request = {
+          start: iso(T0),
+          slots: c.n,
+          resolution: 'PT1H',
+          context: {
+            importPrice: { unit: 'EUR/MWh', values: c.imp.slice(0, c.n) },
+            exportPrice: { unit: 'EUR/MWh', values: c.imp.slice(0, c.n).map((v, i) => v - c.spread[i]) },
+            importLimitKw: c.importLimit,
+            exportLimitKw: c.exportLimit,
+          },
+          assets: [
+            { id: 'b', type: 'battery', capacityKwh: c.capacity, socKwh: soc0, socMinKwh: socMin, socMaxKwh: socMax, chargeMaxKw: c.chargeKw, dischargeMaxKw: c.dischargeKw, roundTripEfficiency: c.rte, cycleCostPerKwh: c.cycle },
+            { id: 'house', type: 'inflexible-load', forecastKw: { values: c.load.slice(0, c.n) } },
+            { id: 'pv', type: 'pv', forecastKw: { values: c.pv.slice(0, c.n) } },
+          ],
+        };
+        const r = scheduleProblem(normalizeRequest(request), highs);
+        expect(r.status).toBe('optimal');
+        const eta = Math.sqrt(c.rte);
+        const [b, house, pv] = r.assets;
+        const soc = b.socKwh!;
+        for (let t = 0; t < c.n; t++) {
+          const p = b.powerKw[t];
+          const before = t === 0 ? soc0 : soc[t - 1];
+          // one direction per slot: the SoC moves by exactly that direction's efficiency
+          const expected = p >= 0 ? before + p * eta : before + p / eta;
+          expect(Math.abs(soc[t] - expected)).toBeLessThan(1e-6 * (1 + c.capacity));
+          expect(soc[t]).toBeGreaterThanOrEqual(socMin - 1e-6);
+          expect(soc[t]).toBeLessThanOrEqual(socMax + 1e-6);
+          expect(p).toBeLessThanOrEqual(c.chargeKw + 1e-6);
+          expect(p).toBeGreaterThanOrEqual(-c.dischargeKw - 1e-6);
+          const net = p + house.powerKw[t] + pv.powerKw[t];
+          expect(r.site.importKw[t] - r.site.exportKw[t]).toBeCloseTo(net, 6);
+          expect(r.site.importKw[t]).toBeLessThanOrEqual(c.importLimit + 1e-6);
+          expect(r.site.exportKw[t]).toBeLessThanOrEqual(c.exportLimit + 1e-6);
+        }
+        // never worse than the idle baseline
+        expect(r.cost.total).toBeLessThanOrEqual(r.baseline.cost + 1e-6);
+      }),
+      { numRuns: 200 },
+    );
+  }, 300_000);
+});
+
+describe('planCharging', () => {
+  it('plans the full energy, within power, never dearer than charging at once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -0.1, max: 0.6, noNaN: true }), { minLength: 30, maxLength: 30 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 10, max: 1200 }),
+        fc.double({ min: 1, max: 22, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (values, startMin, stayMin, powerKw, share) => {
+          const start = T0 + startMin * 60_000;
+          const deadline = start + stayMin * 60_000;
+          const energyKwh = share * powerKw * (stayMin / 60);
+          const plan = planCharging({ prices: { start: T0, resolutionMs: 3_600_000, values }, powerKw, energyKwh, start, deadline });
+          const delivered = plan.slots.reduce((s, x) => s + (x.chargeKw * (Date.parse(x.end) - Date.parse(x.start))) / 3_600_000, 0);
+          expect(delivered).toBeCloseTo(energyKwh, 6);
+          for (const s of plan.slots) expect(s.chargeKw).toBeLessThanOrEqual(powerKw + 1e-9);
+          expect(plan.totalCost).toBeLessThanOrEqual(plan.costAtOnce + 1e-9);
+          expect(plan.saving).toBeCloseTo(plan.costAtOnce - plan.totalCost, 12);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
