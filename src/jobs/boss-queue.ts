@@ -32,6 +32,8 @@ export interface QueueTuning {
 
 export const DEFAULT_POLICY: Required<RetryPolicy> = { retryLimit: 2, retryDelaySeconds: 5, retryBackoff: true, timeoutSeconds: 900 };
 
+const CRON_QUEUE = '__pgboss__send-it';
+
 type BossJob = { id: string; name: string; data: JobData; expireInSeconds: number | string; retryCount: number };
 
 function withoutUndefined<T extends Record<string, unknown>>(obj: T): Partial<T> {
@@ -90,6 +92,9 @@ export class BossQueue implements JobQueue {
     boss.on('error', (err) => this.report(err));
     await boss.start();
     await this.runner.executeSql(this.idLookupIndexSql());
+    // pg-boss creates its cron queue at start without our lock and ignores a failure (a deadlock with another
+    // process creating queues); creating it again here, idempotently, makes sure cron has its queue.
+    await this.createQueueOnce(CRON_QUEUE);
     this.boss = boss;
     this.stopping = false;
   }
