@@ -129,7 +129,7 @@ function initialise(h: ArrayLike<number | null>, from: number, m1: number, m2: n
 export interface RegressionOptions {
   /** Training window in weeks before the origin. Default 8. */
   weeks?: number;
-  /** Ridge weight relative to the largest diagonal of X'X. Default 1e-4. */
+  /** Ridge weight relative to the largest diagonal of X'X (keeps rare dummies solvable). Default 1e-7. */
   lambda?: number;
 }
 
@@ -188,7 +188,7 @@ export function regression(options: RegressionOptions = {}): Forecaster {
       }
     }
     if (rows < 2 * p) return seasonalNaive(DAY)(input);
-    const beta = leastSquares(x, y, rows, p, options.lambda ?? 1e-4);
+    const beta = leastSquares(x, y, rows, p, options.lambda ?? 1e-7);
     const fallback = seasonalNaive(DAY)(input);
     const row = new Float64Array(p);
     const out = new Float64Array(horizon);
