@@ -45,7 +45,7 @@ export class ChartGroup {
   }
 }
 
-const HEIGHT = 260;
+const HEIGHT = 300;
 
 /** Draws one sensor's series as a step line over its slots, with the site's local time on the x axis. */
 export function drawChart(el: ChartElement, spec: ChartSpec, group?: ChartGroup): uPlot {
@@ -77,8 +77,8 @@ export function drawChart(el: ChartElement, spec: ChartSpec, group?: ChartGroup)
       },
     ],
     axes: [
-      { label: `Time (${timeZone})`, labelFont: '600 12px system-ui, sans-serif', stroke: '#444', grid: { stroke: '#eee' } },
-      { label: axisLabel(spec.quantity, series.unit), labelFont: '600 12px system-ui, sans-serif', stroke: '#444', grid: { stroke: '#eee' }, size: 60 },
+      { label: `Time (${timeZone})`, labelFont: '600 11px system-ui, sans-serif', stroke: '#444', grid: { stroke: '#eee' } },
+      { label: axisLabel(spec.quantity, series.unit), labelFont: '600 11px system-ui, sans-serif', stroke: '#444', grid: { stroke: '#eee' }, size: 60 },
     ],
     hooks: group ? { setScale: [(u, key) => { if (key === 'x') group.follow(u); }] } : {},
   };

@@ -3,12 +3,13 @@
  * `npx tsx test/browser/screenshot.ts` (builds the dashboard when needed, runs an in-memory server with the demo).
  */
 import { statSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { startServer } from '../../src/api/server.ts';
 import { ensureWebBuilt, launchBrowser, logIn, waitForChart } from './browser.ts';
 
 const OUT = 'docs/dashboard.png';
-const FROM = process.env.FROM ?? '2024-01-15';
-const TO = process.env.TO ?? '2024-01-21';
+const FROM = process.env.FROM ?? '2024-06-10';
+const TO = process.env.TO ?? '2024-06-16';
 
 async function main(): Promise<void> {
   await ensureWebBuilt();
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     await page.getByRole('link', { name: 'Demo house' }).click();
     await page.getByRole('heading', { name: 'Demo house' }).waitFor();
     await page.goto(`${page.url().split('?')[0]}?from=${FROM}&to=${TO}`);
-    const start = new Date(`${FROM}T00:00:00+01:00`).toISOString();
+    const start = DateTime.fromISO(FROM, { zone: 'Europe/Berlin' }).toISO()!;
     await waitForChart(page, 'Day-ahead price DE-LU', start);
     await waitForChart(page, 'Household load', start);
     await page.mouse.move(600, 420);

@@ -61,5 +61,5 @@ function sensorFacts(s: Sensor, timeZone: string): HTMLElement {
     ['Quantity', s.quantity], ['Unit', s.unit], ['Resolution', s.resolution], ['Time zone', timeZone],
     ...(s.priceZone ? [['Price zone', s.priceZone] as [string, string]] : []),
   ];
-  return h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return h('dl', { class: 'facts' }, ...facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
 }

@@ -45,5 +45,5 @@ function siteFacts(site: Site): HTMLElement {
     ['Import limit', site.importCapacityKw != null ? `${site.importCapacityKw} kW` : '–'],
     ['Export limit', site.exportCapacityKw != null ? `${site.exportCapacityKw} kW` : '–'],
   ];
-  return h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return h('dl', { class: 'facts' }, ...facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
 }
