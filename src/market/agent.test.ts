@@ -39,9 +39,11 @@ describe('bidding agent', () => {
       { member: 's', side: 'buy', energyKwh: 1, limitPrice: 0.12, slotStart: t0 },
     ]);
   });
-  it('never bids above the retail price nor offers below the feed-in tariff', () => {
+  it('never bids above the retail price less the local fee, nor offers below the feed-in tariff', () => {
     const orders = planOrders('s', [{ slotStart: t0, netKwh: 1 }, { slotStart: t0 + 900_000, netKwh: -1 }], { buyUpTo: 0.5, sellFrom: 0.01 }, market, now);
     expect(orders.map((o) => o.limitPrice)).toEqual([0.3, 0.08]);
+    const withFee = planOrders('s', [{ slotStart: t0, netKwh: 1 }], { buyUpTo: 0.5, sellFrom: 0.01 }, { ...market, localGridFee: 0.05 }, now);
+    expect(withFee[0].limitPrice).toBeCloseTo(0.25, 12);
   });
   it('skips slots past the gate and orders below the minimum', () => {
     const orders = planOrders('s', [{ slotStart: t0, netKwh: 1 }, { slotStart: t0 + 900_000, netKwh: 0.004 }], limits, market, t0 - 300_000);

@@ -6,8 +6,8 @@
  *   negative = surplus); `flexibleKwh` is demand it could run in that slot if energy is cheap enough.
  * - Flexible demand first soaks up the member's own surplus (no order needed); the rest of the surplus is
  *   offered, the rest of the flexible demand bid for. So the agent never places a buy and a sell for one slot.
- * - Limits are clamped to the backstop: buying locally above the retail price or selling below the feed-in
- *   tariff would be worse than the grid.
+ * - Limits are clamped to the backstop: buying locally above the retail price less the local grid fee (the
+ *   buyer pays the fee on top) or selling below the feed-in tariff would be worse than the grid.
  * - Energy is rounded down to whole Wh; orders smaller than `minOrderKwh` are not placed; slots whose gate has
  *   closed are skipped.
  */
@@ -52,8 +52,9 @@ const floorWh = (kwh: number): number => Math.floor(kwh * 1000 + 1e-9) / 1000;
 export function planOrders(member: string, slots: readonly AgentSlot[], limits: AgentLimits, market: MarketConfig, now: number): OrderDraft[] {
   if (typeof member !== 'string' || member === '') throw invalid('member', 'must name a site');
   const l = checkLimits(limits);
-  const buyPrice = Math.min(l.buyUpTo, market.retailPrice);
-  const flexPrice = Math.min(l.flexibleBuyUpTo, market.retailPrice);
+  const ceiling = market.retailPrice - market.localGridFee;
+  const buyPrice = Math.min(l.buyUpTo, ceiling);
+  const flexPrice = Math.min(l.flexibleBuyUpTo, ceiling);
   const sellPrice = Math.max(l.sellFrom, market.feedInTariff);
   const drafts: OrderDraft[] = [];
   const sorted = slots.map((s, k) => ({ s, k })).sort((a, b) => a.s.slotStart - b.s.slotStart);
