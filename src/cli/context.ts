@@ -1,5 +1,4 @@
 import { ProblemError } from '../core/errors.ts';
-import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 
 /** Global options every command shares. */
@@ -11,6 +10,7 @@ export interface GlobalOptions {
 
 /** The database from --database-url / DATABASE_URL, else the embedded PGlite in --data-dir / GRIDFLEX_DATA_DIR / ./.gridflex. */
 export async function withStore<T>(g: GlobalOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../store/open.ts');
   const store = await openStore({ databaseUrl: g.databaseUrl ?? process.env.DATABASE_URL, dataDir: g.dataDir, migrate: true });
   try {
     return await fn(store);
@@ -30,8 +30,9 @@ export function reportError(err: unknown, json = false): void {
     if (json) process.stderr.write(`${JSON.stringify({ title: err.title, status: err.status, detail: err.message, errors: err.errors })}\n`);
     else {
       process.stderr.write(`error: ${err.message}\n`);
-      for (const e of err.errors.slice(1, 20)) process.stderr.write(`  ${e.line !== undefined ? `line ${e.line}` : e.field}: ${e.message}\n`);
-      if (err.errors.length > 20) process.stderr.write(`  ... and ${err.errors.length - 20} more\n`);
+      const items = err.errors.length === 1 && err.message.includes(err.errors[0].message) ? [] : err.errors;
+      for (const e of items.slice(0, 20)) process.stderr.write(`  ${e.line !== undefined ? `line ${e.line}` : e.field}: ${e.message}\n`);
+      if (items.length > 20) process.stderr.write(`  ... and ${items.length - 20} more\n`);
     }
     process.exitCode = err.status < 500 ? 2 : 1;
     return;

@@ -38,7 +38,8 @@ describe('time', () => {
 describe('units', () => {
   it('converts within a quantity and refuses across quantities and currencies', () => {
     expect(converter('W', 'kW')(1500)).toBeCloseTo(1.5);
-    expect(converter('EUR/MWh', 'ct/kWh')(100)).toBeCloseTo(10);
+    expect(converter('EUR/MWh', 'ct/kWh')(100)).toBe(10);
+    expect(converter('EUR/MWh', 'ct/kWh')(0.1)).toBe(0.01);
     expect(converter('EUR/MWh', 'EUR/kWh')(250)).toBeCloseTo(0.25);
     expect(converter('K', '°C')(273.15)).toBeCloseTo(0);
     expect(convertValues([1000, null], 'kWh', 'MWh')).toEqual([1, null]);

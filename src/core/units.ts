@@ -86,7 +86,8 @@ export function converter(from: string, to: string, field = 'unit'): (v: number)
   if (a.factor === b.factor && a.offset === b.offset) return (v) => v;
   const scale = a.factor / b.factor;
   const shift = (a.offset - b.offset) / b.factor;
-  return (v) => v * scale + shift;
+  // Twelve significant digits: 100 EUR/MWh is 10 ct/kWh, not 10.000000000000002.
+  return (v) => Number((v * scale + shift).toPrecision(12));
 }
 
 /** Converts an array of values (null and NaN stay missing). */

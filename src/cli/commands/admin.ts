@@ -4,7 +4,6 @@ import { parseDuration, parseInstant, formatInstant } from '../../core/time.ts';
 import { unitFits, QUANTITIES, type Quantity } from '../../core/units.ts';
 import { isValidTimeZone } from '../../core/time.ts';
 import { ROLES, type Role, type Store } from '../../store/types.ts';
-import { migrate } from '../../store/open.ts';
 import { type GlobalOptions, output, table, withStore } from '../context.ts';
 
 function num(field: string, text: string | undefined): number | undefined {
@@ -25,6 +24,7 @@ async function accountByName(store: Store, name: string, create: boolean) {
 export function adminCommands(program: Command, g: () => GlobalOptions): void {
   program.command('migrate').description('apply the database migrations (also done at every start)')
     .action(async () => withStore(g(), async (store) => {
+      const { migrate } = await import('../../store/open.ts');
       const applied = await migrate(store);
       output(g(), { applied }, (d) => (d.applied.length ? `applied: ${d.applied.join(', ')}` : 'the database is up to date'));
     }));

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { invalid } from '../../core/errors.ts';
-import { startServer } from '../../api/server.ts';
-import { openStore } from '../../store/open.ts';
-import { startPlatformJobs } from '../../jobs/platform.ts';
 import type { GlobalOptions } from '../context.ts';
 
 function port(text: string): number {
@@ -30,6 +27,7 @@ export function serveCommands(program: Command, g: () => GlobalOptions): void {
     .option('--no-workers', 'do not run job workers in this process (run `gridflex worker` elsewhere)')
     .option('--no-demo', 'do not seed the demo account on first start')
     .action(async (o: { port: string; host: string; workers: boolean; demo: boolean }) => {
+      const { startServer } = await import('../../api/server.ts');
       const srv = await startServer({
         port: port(o.port), host: o.host, databaseUrl: g().databaseUrl ?? process.env.DATABASE_URL, dataDir: g().dataDir,
         seedDemo: o.demo, workers: o.workers, logger: process.env.GRIDFLEX_LOG === '1',
@@ -41,6 +39,8 @@ export function serveCommands(program: Command, g: () => GlobalOptions): void {
     .action(async () => {
       const databaseUrl = g().databaseUrl ?? process.env.DATABASE_URL;
       if (!databaseUrl) process.stderr.write('note: without DATABASE_URL the worker uses the embedded database, which only one process can open; stop `gridflex serve` first or use PostgreSQL\n');
+      const { openStore } = await import('../../store/open.ts');
+      const { startPlatformJobs } = await import('../../jobs/platform.ts');
       const store = await openStore({ databaseUrl, dataDir: g().dataDir, migrate: true });
       const jobs = await startPlatformJobs({ store, databaseUrl, workers: true });
       process.stdout.write(`worker running on ${store.kind}; stop with Ctrl-C\n`);
