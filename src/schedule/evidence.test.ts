@@ -98,16 +98,19 @@ function washingMachine(breakable: boolean) {
 }
 
 describe('a 3 kW load needing five half-hours (published case)', () => {
-  it('one uninterrupted run takes slots 1–5 and costs 8.25', async () => {
-    const r = await schedule(washingMachine(false));
-    const on = r.assets[0].powerKw.flatMap((v, t) => (v > 0 ? [t] : []));
-    expect(on).toEqual([1, 2, 3, 4, 5]);
-    expect(r.cost.total).toBeCloseTo(8.25, 6);
-  });
-  it('a breakable run takes slots 1–4 and 6 and costs 7.65', async () => {
-    const r = await schedule(washingMachine(true));
-    const on = r.assets[0].powerKw.flatMap((v, t) => (v > 0 ? [t] : []));
-    expect(on).toEqual([1, 2, 3, 4, 6]);
-    expect(r.cost.total).toBeCloseTo(7.65, 6);
-  });
+  for (const method of ['auto', 'highs'] as const) {
+    it(`one uninterrupted run takes slots 1–5 and costs 8.25 (${method})`, async () => {
+      const r = await schedule(washingMachine(false), { method });
+      const on = r.assets[0].powerKw.flatMap((v, t) => (v > 0 ? [t] : []));
+      expect(on).toEqual([1, 2, 3, 4, 5]);
+      expect(r.cost.total).toBeCloseTo(8.25, 6);
+      expect(r.solver.method).toBe(method === 'auto' ? 'planner:shiftable-load' : 'highs:milp');
+    });
+    it(`a breakable run takes slots 1–4 and 6 and costs 7.65 (${method})`, async () => {
+      const r = await schedule(washingMachine(true), { method });
+      const on = r.assets[0].powerKw.flatMap((v, t) => (v > 0 ? [t] : []));
+      expect(on).toEqual([1, 2, 3, 4, 6]);
+      expect(r.cost.total).toBeCloseTo(7.65, 6);
+    });
+  }
 });

@@ -153,3 +153,58 @@ describe('planCharging', () => {
     );
   });
 });
+
+const loadInstance = fc.record({
+  n: fc.integer({ min: 3, max: 24 }),
+  prices: fc.array(fc.integer({ min: -100, max: 300 }), { minLength: 24, maxLength: 24 }),
+  profile: fc.array(fc.integer({ min: 0, max: 40 }).map((v) => v / 10), { minLength: 1, maxLength: 5 }),
+  uniform: fc.boolean(),
+  earliest: fc.integer({ min: 0, max: 20 }),
+  window: fc.integer({ min: 1, max: 24 }),
+  breakable: fc.boolean(),
+  optional: fc.boolean(),
+  maxCost: fc.integer({ min: 0, max: 100 }).map((v) => v / 100),
+});
+
+describe('the shiftable-load planner equals the HiGHS model', () => {
+  it('on 500 random loads (uninterrupted, breakable equal steps, breakable ordered steps, optional)', () => {
+    fc.assert(
+      fc.property(loadInstance, (c) => {
+        const profileKw = c.uniform ? c.profile.map(() => c.profile[0]) : c.profile;
+        const request = {
+          start: iso(T0),
+          slots: c.n,
+          resolution: 'PT1H',
+          context: { importPrice: { unit: 'EUR/MWh', values: c.prices.slice(0, c.n) } },
+          assets: [
+            {
+              id: 'load',
+              type: 'shiftable-load',
+              profileKw,
+              earliestStart: iso(T0 + c.earliest * 3_600_000),
+              latestEnd: iso(T0 + (c.earliest + c.window) * 3_600_000),
+              breakable: c.breakable,
+              optional: c.optional,
+              maxCost: c.maxCost,
+            },
+          ],
+        };
+        const p = normalizeRequest(request);
+        const fast = scheduleProblem(p, highs, { method: 'auto' });
+        const exact = scheduleProblem(p, highs, { method: 'highs' });
+        expect(fast.solver.method).toBe('planner:shiftable-load');
+        const objective = (r: typeof fast) => r.cost.total + r.cost.penalty + (c.optional && r.assets[0].powerKw.every((v) => v === 0) ? c.maxCost : 0);
+        expect(Math.abs(objective(fast) - objective(exact))).toBeLessThan(1e-6 * (1 + Math.abs(objective(exact))));
+        expect(fast.unmet.length).toBe(exact.unmet.length);
+        // the steps run in order, one per slot, inside the window
+        const on = fast.assets[0].powerKw.flatMap((v, t) => (v > 0 ? [t] : []));
+        for (const t of on) {
+          expect(t).toBeGreaterThanOrEqual(c.earliest);
+          expect(t).toBeLessThan(c.earliest + c.window);
+        }
+        if (!c.breakable && on.length > 1) expect(on[on.length - 1] - on[0]).toBeLessThan(profileKw.length);
+      }),
+      { numRuns: 500 },
+    );
+  }, 300_000);
+});

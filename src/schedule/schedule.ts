@@ -5,7 +5,7 @@
 import type { Highs } from 'highs';
 import { formatDuration, formatInstant } from '../core/time.ts';
 import { normalizeRequest } from '../flex/normalize.ts';
-import type { EvCharger, Problem } from '../flex/types.ts';
+import type { EvCharger, Problem, ShiftableLoad } from '../flex/types.ts';
 import { baselineCost } from './baseline.ts';
 import { siteCost } from './cost.ts';
 import { hardLimitConflict } from './diagnose.ts';
@@ -13,6 +13,7 @@ import { DEFAULT_SETTINGS, highsInstance, type SolveSettings } from './highs.ts'
 import { penaltyLadder } from './ladder.ts';
 import { solveSite, type SolvedSite } from './model.ts';
 import { planSingleEv, singleEvPlannerApplies } from './planners.ts';
+import { planSingleLoad, singleLoadPlannerApplies } from './load-planner.ts';
 import type { AssetSchedule, ScheduleResult, Unmet } from './result.ts';
 
 export interface ScheduleOptions {
@@ -40,6 +41,7 @@ export function scheduleProblem(p: Problem, highs: Highs, options: ScheduleOptio
   let result: ScheduleResult;
   if (conflict) result = infeasible(p, conflict, settings, 'diagnosis');
   else if ((options.method ?? 'auto') === 'auto' && singleEvPlannerApplies(p)) result = fromEvPlanner(p, settings);
+  else if ((options.method ?? 'auto') === 'auto' && singleLoadPlannerApplies(p)) result = fromLoadPlanner(p, settings);
   else result = fromHighs(p, highs, settings);
   if (began !== undefined) result.solver.timeMs = options.now!() - began;
   return result;
@@ -103,6 +105,25 @@ function fromEvPlanner(p: Problem, settings: SolveSettings): ScheduleResult {
   const penalty = shortKwh * penaltyLadder(p).charge;
   return finish(p, [{ id: ev.id, type: ev.type, powerKw: clean(powerKw) }], 0, penalty, unmet, {
     method: 'planner:ev-cheapest-slots',
+    timeMs: 0,
+    mipGap: 0,
+    timeLimitS: settings.timeLimitS,
+    mipRelGap: settings.mipRelGap,
+  });
+}
+
+function fromLoadPlanner(p: Problem, settings: SolveSettings): ScheduleResult {
+  const l = p.assets[0] as ShiftableLoad;
+  const plan = planSingleLoad(l, p);
+  const energy = l.profileKw.reduce((s, v) => s + v, 0) * p.dtH;
+  const missed = !plan.slots && !l.optional;
+  const fits = l.endSlot - l.earliestSlot >= l.profileKw.length;
+  const unmet: Unmet[] = missed
+    ? [{ assetId: l.id, kind: 'not-run', amount: energy, unit: 'kWh', message: fits ? 'the run did not fit within the limits of its window' : `the window holds ${Math.max(0, l.endSlot - l.earliestSlot)} slot(s) of the horizon but the run needs ${l.profileKw.length}` }]
+    : [];
+  const penalty = missed ? penaltyLadder(p).charge * Math.max(energy, 1e-3) : 0;
+  return finish(p, [{ id: l.id, type: l.type, powerKw: clean(plan.powerKw) }], 0, penalty, unmet, {
+    method: 'planner:shiftable-load',
     timeMs: 0,
     mipGap: 0,
     timeLimitS: settings.timeLimitS,
