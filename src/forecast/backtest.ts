@@ -25,6 +25,8 @@ export interface BacktestOptions {
   /** Index of the first origin (default four weeks in) and the step between origins (default one day). */
   firstOrigin?: number;
   every?: number;
+  /** Explicit origin indexes (ascending); replaces firstOrigin and every. */
+  origins?: number[];
   /** Regressors as beliefs (slot, belief time, value); each origin sees the latest belief made by then. */
   regressors?: { name: string; beliefs: Belief[] }[];
   /** Keep every forecast in the result (for charts and tests). */
@@ -108,7 +110,9 @@ export function backtest(o: BacktestOptions): BacktestReport {
   const sums = entries.map(() => ({ all: new ErrorSums(), byH: Array.from({ length: o.horizon }, () => new ErrorSums()) }));
   const kept: MethodReport['forecasts'][] = entries.map(() => []);
   let origins = 0;
-  for (let origin = firstOrigin; origin + lead + o.horizon <= n; origin += every) {
+  const originList = o.origins ?? Array.from({ length: Math.max(0, Math.floor((n - lead - o.horizon - firstOrigin) / every) + 1) }, (_, k) => firstOrigin + k * every);
+  for (const origin of originList) {
+    if (origin < 0 || origin + lead + o.horizon > n) continue;
     const originTime = o.start + origin * o.resolutionMs;
     const history = historyAt(o, origin, originTime);
     const regressors = o.regressors?.map((r) => ({ name: r.name, values: beliefsAsOf(r.beliefs, originTime, origin + lead + o.horizon) }));

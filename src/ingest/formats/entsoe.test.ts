@@ -84,6 +84,11 @@ describe('ENTSO-E A44 built documents', () => {
     expect(() => parseEntsoeA44(doc({ start: '2024-01-01T23:00Z', end: '2024-01-02T01:00Z', points: [[3, 1]] }))).toThrow(/Point\[1\]\.position: position 3 is outside 1\.\.2/);
   });
 
+  it('names a point that is not a position and a price', () => {
+    const bad = doc({ start: '2024-01-01T23:00Z', end: '2024-01-02T01:00Z', points: [[1, 1], [2, 2]] }).replace('<price.amount>2</price.amount>', '<quantity>2</quantity>');
+    expect(() => parseEntsoeA44(bad)).toThrow(/TimeSeries\[1\]\.Period\[1\]\.Point\[2\]: is not a <Point>/);
+  });
+
   it('reports an acknowledgement (no data) with its reason', () => {
     const ack = `<?xml version="1.0"?><Acknowledgement_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-1:acknowledgementdocument:7:0"><Reason><code>999</code><text>No matching data found</text></Reason></Acknowledgement_MarketDocument>`;
     expect(() => parseEntsoeA44(ack)).toThrow(/No matching data found/);

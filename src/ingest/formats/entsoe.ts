@@ -33,7 +33,9 @@ type Node = Record<string, unknown>;
 const parser = new XMLParser({
   parseTagValue: false,
   ignoreAttributes: false,
-  isArray: (name) => name === 'TimeSeries' || name === 'Period' || name === 'Point',
+  isArray: (name) => name === 'TimeSeries' || name === 'Period',
+  // Periods hold nearly all of a document; they are read by the strict scanner below, not as objects.
+  stopNodes: ['*.Period'],
 });
 
 function text(node: unknown): string | undefined {
@@ -75,7 +77,7 @@ function root(doc: Node): Node {
   return r;
 }
 
-interface Run { key: string; zone: string; sequence?: string; unit: string; resolutionMs: number; points: Map<number, number> }
+interface Run { key: string; zone: string; sequence?: string; unit: string; resolutionMs: number; periods: { start: number; values: (number | null)[] }[] }
 
 function unitOf(ts: Node, where: string): string {
   const currency = text(ts['currency_Unit.name']);
@@ -85,40 +87,59 @@ function unitOf(ts: Node, where: string): string {
   return `${currency}/${measure === 'MWH' ? 'MWh' : 'kWh'}`;
 }
 
-function readPeriod(period: Node, where: string, curve: string, run: Run) {
-  const interval = period.timeInterval as Node | undefined;
-  const start = Date.parse(text(interval?.start) ?? '');
-  const end = Date.parse(text(interval?.end) ?? '');
+const INTERVAL = /<timeInterval>\s*<start>([^<]*)<\/start>\s*<end>([^<]*)<\/end>\s*<\/timeInterval>/;
+const RESOLUTION = /<resolution>([^<]*)<\/resolution>/;
+const POINT = /<Point>\s*<position>([^<]*)<\/position>\s*<price\.amount>([^<]*)<\/price\.amount>\s*<\/Point>/g;
+
+/** The raw text of a Period: interval, resolution and points, read strictly. */
+function periodParts(raw: string, where: string) {
+  const interval = INTERVAL.exec(raw);
+  const start = Date.parse(interval?.[1] ?? '');
+  const end = Date.parse(interval?.[2] ?? '');
   if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) throw badElement(`${where}.timeInterval`, 'needs a start before its end (ISO 8601 UTC)');
-  const res = parseDuration(text(period.resolution) ?? '', `${where}.resolution`);
-  if (res !== run.resolutionMs) throw badElement(`${where}.resolution`, 'differs from the other periods of this TimeSeries');
+  const res = parseDuration(RESOLUTION.exec(raw)?.[1]?.trim() ?? '', `${where}.resolution`);
+  return { start, end, res };
+}
+
+function readPeriod(raw: string, where: string, curve: string, run: Run, start: number, end: number) {
+  const res = run.resolutionMs;
   const slots = Math.round((end - start) / res);
-  const pts = (period.Point as Node[] | undefined) ?? [];
-  if (pts.length === 0) throw badElement(`${where}.Point`, 'a period without points');
   const given: (number | undefined)[] = new Array(slots + 1);
-  pts.forEach((p, i) => {
-    const pos = Number(text(p.position));
-    const price = Number(text(p['price.amount']));
-    if (!Number.isInteger(pos) || pos < 1 || pos > slots) throw badElement(`${where}.Point[${i + 1}].position`, `position ${text(p.position)} is outside 1..${slots}`);
-    if (text(p['price.amount']) === undefined || !Number.isFinite(price)) throw badElement(`${where}.Point[${i + 1}].price.amount`, `"${text(p['price.amount'])}" is not a price`);
+  let count = 0;
+  POINT.lastIndex = 0;
+  for (let m = POINT.exec(raw); m; m = POINT.exec(raw)) {
+    count++;
+    const pos = Number(m[1]);
+    const price = m[2].trim() === '' ? NaN : Number(m[2]);
+    if (!Number.isInteger(pos) || pos < 1 || pos > slots) throw badElement(`${where}.Point[${count}].position`, `position ${m[1]} is outside 1..${slots}`);
+    if (!Number.isFinite(price)) throw badElement(`${where}.Point[${count}].price.amount`, `"${m[2]}" is not a price`);
     given[pos] = price;
-  });
+  }
+  const opened = raw.split('<Point>').length - 1;
+  if (opened !== count) throw badElement(`${where}.Point[${count + 1}]`, 'is not a <Point> of <position> and <price.amount>');
+  if (count === 0) throw badElement(`${where}.Point`, 'a period without points');
+  const values: (number | null)[] = new Array(slots);
   let last: number | undefined;
   for (let pos = 1; pos <= slots; pos++) {
     const v = given[pos] ?? (curve === 'A03' ? last : undefined);
-    if (v !== undefined) run.points.set(start + (pos - 1) * res, v);
+    values[pos - 1] = v ?? null;
     last = v;
   }
+  run.periods.push({ start, values });
 }
 
 function toSeries(run: Run): ParsedSeries {
-  const times = [...run.points.keys()].sort((a, b) => a - b);
-  const start = times[0];
-  const values = nulls((times.at(-1)! - start) / run.resolutionMs + 1);
-  for (const t of times) values[(t - start) / run.resolutionMs] = run.points.get(t)!;
+  const res = run.resolutionMs;
+  const start = Math.min(...run.periods.map((p) => p.start));
+  const end = Math.max(...run.periods.map((p) => p.start + p.values.length * res));
+  const values = nulls((end - start) / res);
+  for (const p of run.periods) {
+    const at = (p.start - start) / res;
+    for (let i = 0; i < p.values.length; i++) if (p.values[i] !== null) values[at + i] = p.values[i];
+  }
   const meta: Record<string, string> = { eic: run.zone };
   if (run.sequence) meta.classificationSequence = run.sequence;
-  return { key: run.key, quantity: 'price', unit: run.unit, resolutionMs: run.resolutionMs, start, values, meta };
+  return { key: run.key, quantity: 'price', unit: run.unit, resolutionMs: res, start, values, meta };
 }
 
 /**
@@ -147,15 +168,16 @@ export function parseEntsoeA44(xml: string, options: { sequence?: number } = {})
     const curve = text(ts.curveType) ?? 'A01';
     if (curve !== 'A01' && curve !== 'A03') throw badElement(`${where}.curveType`, `curve type ${curve} is not A01 or A03`);
     const unit = unitOf(ts, where);
-    ((ts.Period as Node[] | undefined) ?? []).forEach((period, j) => {
-      const res = parseDuration(text(period.resolution) ?? '', `${where}.Period[${j + 1}].resolution`);
+    ((ts.Period as unknown[] | undefined) ?? []).forEach((period, j) => {
+      const raw = typeof period === 'string' ? period : '';
+      const { start, end, res } = periodParts(raw, `${where}.Period[${j + 1}]`);
       const name = ENTSOE_ZONES[zone] ?? zone;
       const key = sequence && options.sequence === undefined ? `${name}:${sequence}` : name;
       const id = `${key}|${res}`;
       let run = runs.get(id);
-      if (!run) runs.set(id, (run = { key, zone, sequence, unit, resolutionMs: res, points: new Map() }));
-      readPeriod(period, `${where}.Period[${j + 1}]`, curve, run);
+      if (!run) runs.set(id, (run = { key, zone, sequence, unit, resolutionMs: res, periods: [] }));
+      readPeriod(raw, `${where}.Period[${j + 1}]`, curve, run, start, end);
     });
   });
-  return { series: [...runs.values()].filter((r) => r.points.size > 0).map(toSeries), rejected };
+  return { series: [...runs.values()].filter((r) => r.periods.length > 0).map(toSeries), rejected };
 }

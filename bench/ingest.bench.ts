@@ -1,0 +1,72 @@
+/**
+ * Ingest and forecasting speed: parse the SMARD 2024 file (all zones), a year of ENTSO-E A44 XML at PT15M
+ * built by repeating the real document's structure, a million-row generic CSV, and a day-ahead back-test
+ * of a year of 30-min household load with daily origins. Also prints the day-ahead skill figures of
+ * docs/data.md. One JSON line per figure.
+ */
+import { readFileSync } from 'node:fs';
+import { parseSmardCsv } from '../src/ingest/formats/smard.ts';
+import { parseEntsoeA44 } from '../src/ingest/formats/entsoe.ts';
+import { parseGenericCsv } from '../src/ingest/formats/generic-csv.ts';
+import { backtest } from '../src/forecast/backtest.ts';
+import { dayAheadBacktest } from '../src/forecast/dayahead.ts';
+
+const DATA = new URL('../../shared/data/', import.meta.url);
+const read = (p: string) => readFileSync(new URL(p, DATA), 'utf8');
+const out = (name: string, value: number, unit: string) => console.log(JSON.stringify({ name, value: Math.round(value * 1000) / 1000, unit }));
+
+/** Median time of `runs` calls after one warm-up call. */
+function time(fn: () => unknown, runs = 3): number {
+  fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    fn();
+    t.push(performance.now() - s);
+  }
+  return t.sort((a, b) => a - b)[Math.floor(runs / 2)];
+}
+
+/** A year (2024) of daily A44 TimeSeries at PT15M, two auctions per day, made from the real document's first TimeSeries. */
+function yearOfA44(): string {
+  const real = read('entsoe-xml/response-PT15M-DE-LU.xml');
+  const head = real.slice(0, real.indexOf('<TimeSeries>'));
+  const block = real.slice(real.indexOf('<TimeSeries>'), real.indexOf('</TimeSeries>') + '</TimeSeries>'.length);
+  const parts: string[] = [head.replace('2025-10-30T23:00Z', '2023-12-31T23:00Z').replace('2025-11-01T23:00Z', '2024-12-31T23:00Z')];
+  for (let d = 0; d < 366; d++) {
+    const from = new Date(Date.UTC(2023, 11, 31, 23) + d * 86_400_000).toISOString().slice(0, 16) + 'Z';
+    const to = new Date(Date.UTC(2023, 11, 31, 23) + (d + 1) * 86_400_000).toISOString().slice(0, 16) + 'Z';
+    for (const seq of [1, 2]) {
+      parts.push(block.replace('<start>2025-10-30T23:00Z</start>', `<start>${from}</start>`).replace('<end>2025-10-31T23:00Z</end>', `<end>${to}</end>`)
+        .replace(/(<classificationSequence_AttributeInstanceComponent\.position>)\d+/, `$1${seq}`));
+    }
+  }
+  parts.push('</Publication_MarketDocument>\n');
+  return parts.join('\n');
+}
+
+const smard = read('prices-de-smard-2024/Gro_handelspreise_202401010000_202501010000_Stunde.csv');
+out('parse SMARD 2024 hourly, 17 zones (8,784 rows)', time(() => parseSmardCsv(smard)), 'ms');
+
+const a44 = yearOfA44();
+const parsed = parseEntsoeA44(a44);
+const points = parsed.series.reduce((n, s) => n + s.values.length, 0);
+out(`parse ENTSO-E A44 year at PT15M (${(a44.length / 1e6).toFixed(1)} MB, ${points} prices)`, time(() => parseEntsoeA44(a44)), 'ms');
+
+const rows = ['time,kw'];
+const t0 = Date.UTC(2020, 0, 1);
+for (let i = 0; i < 1_000_000; i++) rows.push(`${new Date(t0 + i * 900_000).toISOString()},${(i % 997) / 10}`);
+const big = rows.join('\n');
+out('parse generic CSV, 1,000,000 rows', time(() => parseGenericCsv(big, { unit: 'kW' }), 1), 'ms');
+
+const load = parseGenericCsv(read('household-emhass-fr/long_train_data.csv'), { unit: 'W', timestampColumn: 'timestamp_utc', valueColumns: ['sensor.power_load_no_var_loads'] }).series[0];
+const methods = ['persistence', 'seasonal-naive-week', 'exp-smoothing', 'regression'] as const;
+let report = backtest(dayAheadBacktest({ values: load.values, start: load.start, resolutionMs: load.resolutionMs, timeZone: 'Europe/Paris', methods: ['persistence'] }));
+const s = performance.now();
+report = backtest(dayAheadBacktest({ values: load.values, start: load.start, resolutionMs: load.resolutionMs, timeZone: 'Europe/Paris', methods: [...methods] }));
+out(`back-test a year of 30-min load, ${report.origins} daily origins, 5 methods`, performance.now() - s, 'ms');
+for (const m of report.methods) out(`household load day-ahead skill (MAE) of ${m.method} vs ${report.reference}`, m.overall.skill, 'ratio');
+
+const de = parseSmardCsv(smard).series.find((x) => x.key === 'DE-LU')!;
+const prices = backtest(dayAheadBacktest({ values: de.values, start: de.start, resolutionMs: de.resolutionMs, timeZone: 'Europe/Berlin', methods: [...methods], publishedBeforeDayMs: 11.25 * 3_600_000 }));
+for (const m of prices.methods) out(`DE-LU 2024 price day-ahead skill (MAE) of ${m.method} vs ${prices.reference}`, m.overall.skill, 'ratio');
