@@ -11,7 +11,7 @@ import { IANAZone } from 'luxon';
 import { invalid } from '../core/errors.ts';
 import type { SqlExecutor, SqlRunner } from './sql.ts';
 import type { EnqueueOptions, Job, JobData, JobHandler, JobQueue, RetryPolicy, ScheduleOptions, WorkOptions } from './types.ts';
-import { jobByIdSql, rowToJob, type JobRow } from './rows.ts';
+import { jobByIdSql, PROGRESS_TABLE, rowToJob, upsertProgressSql, type JobRow } from './rows.ts';
 import { checkConcurrency, checkEnqueueOptions, checkJobData, checkJobName, checkRetryPolicy, isJobId } from './validate.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -91,7 +91,7 @@ export class BossQueue implements JobQueue {
     } as PgBoss.ConstructorOptions);
     boss.on('error', (err) => this.report(err));
     await boss.start();
-    await this.runner.executeSql(this.idLookupIndexSql());
+    await this.runner.executeSql(this.ownTablesSql());
     // pg-boss creates its cron queue at start without our lock and ignores a failure (a deadlock with another
     // process creating queues); creating it again here, idempotently, makes sure cron has its queue.
     await this.createQueueOnce(CRON_QUEUE);
@@ -99,14 +99,26 @@ export class BossQueue implements JobQueue {
     this.stopping = false;
   }
 
-  /** pg-boss finds jobs by (name, id); `get(id)` has only the id, so index it on the job and archive tables. */
-  private idLookupIndexSql(): string {
+  /**
+   * pg-boss finds jobs by (name, id); `get(id)` has only the id, so index it on the job and archive tables.
+   * Progress reports get a small table of their own; reports older than pg-boss keeps jobs are dropped.
+   */
+  private ownTablesSql(): string {
     const s = this.schema;
     return `BEGIN;
       SELECT pg_advisory_xact_lock(hashtext('gridflex-jobs-index-${s}'));
       CREATE INDEX IF NOT EXISTS job_id_lookup ON ${s}.job (id);
       CREATE INDEX IF NOT EXISTS archive_id_lookup ON ${s}.archive (id);
+      CREATE TABLE IF NOT EXISTS ${s}.${PROGRESS_TABLE} (
+        id uuid PRIMARY KEY, fraction real NOT NULL, message text, updated_on timestamptz NOT NULL);
+      DELETE FROM ${s}.${PROGRESS_TABLE} WHERE updated_on < now() - interval '14 days';
       COMMIT;`;
+  }
+
+  private async reportProgress(id: string, fraction: unknown, message: unknown): Promise<void> {
+    if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) throw invalid('progress', 'must be a number from 0 to 1');
+    if (message !== undefined && typeof message !== 'string') throw invalid('message', 'must be a string');
+    await this.runner.executeSql(upsertProgressSql(this.schema), [id, fraction, message ?? null]);
   }
 
   async stop(): Promise<void> {
@@ -279,7 +291,10 @@ export class BossQueue implements JobQueue {
       }, limitSeconds * 1000);
     });
     try {
-      const attempt = async () => handler({ id: job.id, name, data: job.data ?? {}, attempt: Number(job.retryCount) + 1, signal: ac.signal });
+      const attempt = async () => handler({
+        id: job.id, name, data: job.data ?? {}, attempt: Number(job.retryCount) + 1, signal: ac.signal,
+        reportProgress: (fraction, message) => this.reportProgress(job.id, fraction, message),
+      });
       const result = await Promise.race([attempt(), overLimit]);
       await boss.complete(name, job.id, { result: result === undefined ? null : result });
     } catch (err) {

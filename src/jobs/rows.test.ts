@@ -5,6 +5,7 @@ const base: JobRow = {
   id: '7f0c1d2e-0000-4000-8000-000000000001', name: 'forecast', data: { siteId: 3 }, state: 'created',
   retry_limit: 2, retry_count: 0, singleton_key: null,
   created_on: new Date('2026-01-01T00:00:00Z'), started_on: null, completed_on: null, output: null,
+  progress_fraction: null, progress_message: null, progress_at: null,
 };
 
 describe('reading pg-boss rows', () => {
@@ -25,6 +26,13 @@ describe('reading pg-boss rows', () => {
     expect(rowToJob({ ...done, output: { result: 0 } }).result).toBe(0);
     expect(rowToJob({ ...done, output: { result: { kwh: 4.5 } } })).toMatchObject({ result: { kwh: 4.5 }, error: null, completedAt: 2 });
     expect(rowToJob({ ...base, state: 'failed', output: { result: 1, error: { message: 'x' } } }).result).toBeNull();
+  });
+
+  test('progress is shown once reported', () => {
+    expect(rowToJob(base).progress).toBeNull();
+    const at = new Date('2026-01-01T00:01:00Z');
+    expect(rowToJob({ ...base, state: 'active', progress_fraction: 0.25, progress_message: 'day 1 of 4', progress_at: at }).progress)
+      .toEqual({ fraction: 0.25, message: 'day 1 of 4', at: at.getTime() });
   });
 
   test('errors are read from our output and from pg-boss expiry output', () => {

@@ -14,6 +14,9 @@ export interface JobRow {
   started_on: Date | string | null;
   completed_on: Date | string | null;
   output: Record<string, unknown> | null;
+  progress_fraction: number | null;
+  progress_message: string | null;
+  progress_at: Date | string | null;
 }
 
 const STATES: Record<string, JobState> = {
@@ -64,13 +67,26 @@ export function rowToJob(row: JobRow): Job {
     createdAt: epochMs(row.created_on) as number,
     startedAt,
     completedAt: epochMs(row.completed_on),
+    progress: row.progress_fraction === null || row.progress_fraction === undefined
+      ? null
+      : { fraction: Number(row.progress_fraction), message: row.progress_message, at: epochMs(row.progress_at) as number },
   };
 }
 
 const COLUMNS = 'id, name, data, state::text AS state, retry_limit, retry_count, singleton_key, created_on, started_on, completed_on, output';
 
+/** Progress reports live beside pg-boss's tables, one row per job, in the same schema. */
+export const PROGRESS_TABLE = 'gridflex_job_progress';
+
 export function jobByIdSql(schema: string): string {
-  return `SELECT ${COLUMNS} FROM ${schema}.job WHERE id = $1
-    UNION ALL SELECT ${COLUMNS} FROM ${schema}.archive WHERE id = $1
-    LIMIT 1`;
+  return `SELECT j.*, p.fraction AS progress_fraction, p.message AS progress_message, p.updated_on AS progress_at
+    FROM (SELECT ${COLUMNS} FROM ${schema}.job WHERE id = $1
+          UNION ALL SELECT ${COLUMNS} FROM ${schema}.archive WHERE id = $1
+          LIMIT 1) j
+    LEFT JOIN ${schema}.${PROGRESS_TABLE} p ON p.id = j.id`;
+}
+
+export function upsertProgressSql(schema: string): string {
+  return `INSERT INTO ${schema}.${PROGRESS_TABLE} (id, fraction, message, updated_on) VALUES ($1, $2, $3, now())
+    ON CONFLICT (id) DO UPDATE SET fraction = EXCLUDED.fraction, message = EXCLUDED.message, updated_on = EXCLUDED.updated_on`;
 }

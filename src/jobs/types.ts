@@ -49,6 +49,16 @@ export interface Job {
   startedAt: number | null;
   /** When it completed, failed for good or was cancelled. */
   completedAt: number | null;
+  /** The handler's last progress report; null if it never reported. */
+  progress: JobProgress | null;
+}
+
+export interface JobProgress {
+  /** Share done, 0..1. */
+  fraction: number;
+  message: string | null;
+  /** When it was reported (epoch ms). */
+  at: number;
 }
 
 export interface JobContext<D extends JobData = JobData> {
@@ -59,6 +69,8 @@ export interface JobContext<D extends JobData = JobData> {
   attempt: number;
   /** Aborted when the attempt passes its time limit, when the job is cancelled or when the worker stops. */
   signal: AbortSignal;
+  /** Records how far the job is (0..1, with an optional message) for `get` to show; long jobs should call it. */
+  reportProgress(fraction: number, message?: string): Promise<void>;
 }
 
 export type JobHandler<D extends JobData = JobData> = (job: JobContext<D>) => Promise<JobResult> | JobResult;

@@ -52,6 +52,29 @@ export function queueContract(label: string, open: () => Promise<JobQueue>, clos
       expect(runs).toBe(1);
     });
 
+    test.concurrent('a running job reports its progress; a bad report names its field', async ({ expect }) => {
+      let release: () => void = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      let badField: string | undefined;
+      await queue.work('long-import', async ({ reportProgress }) => {
+        await reportProgress(0.4, 'row 400 of 1000');
+        badField = await problemField(() => reportProgress(1.5));
+        await gate;
+        await reportProgress(1, 'done');
+        return 1000;
+      });
+      const id = await queue.enqueue('long-import', {});
+      const midway = await waitFor('a progress report', async () => {
+        const job = await queue.get(id);
+        return job?.progress ? job : null;
+      });
+      expect(midway).toMatchObject({ state: 'running', progress: { fraction: expect.closeTo(0.4, 5), message: 'row 400 of 1000' } });
+      release();
+      const done = await waitForState(queue, id, ['completed', 'failed']);
+      expect(done).toMatchObject({ state: 'completed', result: 1000, progress: { fraction: 1, message: 'done' } });
+      expect(badField).toBe('progress');
+    });
+
     test.concurrent('a dedup key reuses the queued or running job and is free again once it finished', async ({ expect }) => {
       const later = Date.now() + 60_000;
       const first = await queue.enqueue('dedup', { v: 1 }, { dedupKey: 'k1', startAfter: later });
