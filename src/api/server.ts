@@ -12,6 +12,8 @@ export interface ServerOptions {
   host?: string;
   /** PostgreSQL URL; when absent the embedded PGlite in `dataDir` is used. */
   databaseUrl?: string;
+  /** PostgreSQL schema to keep everything in (tests, or several deployments in one database). */
+  schema?: string;
   dataDir?: string;
   seedDemo?: boolean;
   /** Run job workers in this process (default true). */
@@ -20,6 +22,8 @@ export interface ServerOptions {
   logger?: boolean;
   clock?: Clock;
   rateLimitPerMinute?: number;
+  /** How often idle job workers poll (seconds). */
+  pollingIntervalSeconds?: number;
   extensions?: ApiExtension[];
 }
 
@@ -35,13 +39,13 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const say = opts.quiet ? () => {} : (msg: string) => console.log(msg);
-  const store = await openStore({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, migrate: true });
+  const store = await openStore({ databaseUrl: opts.databaseUrl, schema: opts.schema, dataDir: opts.dataDir, migrate: true });
   try {
     if (opts.seedDemo) {
       const seeded = await seedDemo(store);
       if (seeded) say(`Seeded the demo account: ${seeded.sensors} sensors, ${seeded.values} values.`);
     }
-    const jobs = await startPlatformJobs({ store, databaseUrl: opts.databaseUrl, workers: opts.workers ?? true });
+    const jobs = await startPlatformJobs({ store, databaseUrl: opts.databaseUrl, workers: opts.workers ?? true, pollingIntervalSeconds: opts.pollingIntervalSeconds });
     const app = await buildApp({ store, clock, logger: opts.logger, rateLimitPerMinute: opts.rateLimitPerMinute, extensions: opts.extensions });
     const address = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
     const url = address.replace('[::1]', 'localhost');
