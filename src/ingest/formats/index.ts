@@ -48,3 +48,4 @@ export function parseFile(name: string, text: string, options: ParseOptions = {}
       throw invalid('format', `unknown format "${String(format)}"`);
   }
 }
+export { summarize, convertSeries, type ImportSummary } from './summary.ts';

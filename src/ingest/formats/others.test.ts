@@ -97,3 +97,14 @@ describe('detectFormat picks the parser', () => {
     expect(() => parseFile('x.csv', 'a,b\n1,2')).toThrow(/unit/);
   });
 });
+
+describe('import summary and unit conversion', () => {
+  it('summarises what would be written and converts to a sensor unit, refusing one that does not convert', async () => {
+    const { summarize, convertSeries } = await import('./summary.ts');
+    const r = parseBemsLong(read('ncku/Carlab_BEMS_sample_from_README.csv'));
+    const sum = summarize(r);
+    expect(sum.series[0]).toMatchObject({ key: 'carlab', unit: 'kW', resolution: 'PT15M', start: '2020-04-24T16:00:00Z', end: '2020-04-24T17:15:00Z', count: 5, missing: 0 });
+    expect(convertSeries(r.series[0], 'W').values[0]).toBeCloseTo(12228, 9);
+    expect(() => convertSeries(r.series[0], 'kWh')).toThrow(/series "carlab" unit: "kW" does not convert to "kWh"/);
+  });
+});
