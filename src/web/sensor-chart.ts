@@ -13,8 +13,13 @@ export function sensorCard(sensor: Sensor, index: number, timeZone: string, view
   const chart: ChartElement = h('div', { class: 'chart', 'data-sensor-id': sensor.id, role: 'img', 'aria-label': `Chart of ${sensor.name}` });
   const status = h('p', { class: 'summary', 'aria-live': 'polite' }, 'Loading…');
   const title = link ? h('a', { href: `#/sensors/${encodeURIComponent(sensor.id)}` }, sensor.name) : sensor.name;
+  let shown: { min: number; max: number } | null = null;
+  const reset = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Reset zoom of ${sensor.name}` }, 'Reset zoom');
+  reset.addEventListener('click', () => { if (shown) chart.uplot?.setScale('x', shown); });
   const el = h('section', { class: 'card sensor-card', 'data-sensor-id': sensor.id, 'aria-label': sensor.name },
-    h('h3', {}, title, h('span', { class: 'meta' }, ` ${sensor.quantity} · ${sensor.unit} · ${sensor.resolution}${hasSign(sensor.quantity) ? ' · positive = consumption, negative = production' : ''}`)),
+    h('div', { class: 'card-head' },
+      h('h3', {}, title, h('span', { class: 'meta' }, ` ${sensor.quantity} · ${sensor.unit} · ${sensor.resolution}${hasSign(sensor.quantity) ? ' · positive = consumption, negative = production' : ''}`)),
+      reset),
     chart, status);
   view.onLeave(() => chart.uplot?.destroy());
 
@@ -27,8 +32,8 @@ export function sensorCard(sensor: Sensor, index: number, timeZone: string, view
       const series = await readData(sensor.id, { start, end, resolution: resolution === sensor.resolution ? undefined : resolution });
       if (!view.alive) return null;
       if (chart.uplot) group?.remove(chart.uplot);
-      const window = { min: Date.parse(start) / 1000, max: Date.parse(end) / 1000 };
-      drawChart(chart, { title: sensor.name, quantity: sensor.quantity, series, timeZone, window, colour: PALETTE[index % PALETTE.length] }, group);
+      shown = { min: Date.parse(start) / 1000, max: Date.parse(end) / 1000 };
+      drawChart(chart, { title: sensor.name, quantity: sensor.quantity, series, timeZone, window: shown, colour: PALETTE[index % PALETTE.length] }, group);
       replace(status, describe(series));
       return series;
     } catch (e) {

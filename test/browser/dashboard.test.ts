@@ -14,6 +14,18 @@ function smardPrices(n: number): number[] {
   return rows.map((r) => Number(r.split(';')[2].replace(',', '.')));
 }
 
+const EMHASS = '../shared/data/household-emhass-fr/long_train_data.csv';
+
+/** The household's recorded load (W in the file, kW here) for the slots of 2024 in Berlin time, missing rows left out. */
+function householdLoad2024Kw(): number[] {
+  const from = Date.parse('2024-01-01T00:00:00+01:00');
+  const to = Date.parse('2025-01-01T00:00:00+01:00');
+  return readFileSync(EMHASS, 'utf8').trim().split('\n').slice(1)
+    .map((line) => line.split(','))
+    .filter(([ts, w]) => w !== '' && Date.parse(ts.replace(' ', 'T')) >= from && Date.parse(ts.replace(' ', 'T')) < to)
+    .map(([, w]) => Number(w) / 1000);
+}
+
 let srv: { url: string; close(): Promise<void> };
 let browser: Browser;
 let context: BrowserContext;
@@ -118,6 +130,51 @@ describe('dashboard in headless Chromium against the real server', () => {
     const reset = await chartData(page, PRICE);
     expect(reset.min).toBe(full.min);
     expect(reset.max).toBe(full.max);
+    expect((await chartData(page, LOAD)).max).toBe(full.max);
+    // the same without a mouse: zoom, then the reset button
+    await page.mouse.move(box.x + box.width * 0.1, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.2, box.y + 20, { steps: 3 });
+    await page.mouse.up();
+    expect((await chartData(page, LOAD)).max).toBeLessThan(full.max);
+    await page.getByRole('button', { name: `Reset zoom of ${LOAD}` }).click();
+    expect(await chartData(page, PRICE)).toMatchObject({ min: full.min, max: full.max });
+  });
+
+  it('a whole year draws every hourly price of 2024 (8,784 slots, none missing) and every half hour of load', async () => {
+    await openDemoSite('from=2024-01-01&to=2024-01-01');
+    await waitForChart(page, PRICE, '2024-01-01T00:00:00+01:00', 24);
+    await page.getByLabel('To (inclusive)').fill('2024-12-31');
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Show' }).click();
+    await waitForChart(page, PRICE, '2024-01-01T00:00:00+01:00', 8784);
+    await waitForChart(page, LOAD, '2024-01-01T00:00:00+01:00', 17568);
+    const ms = Date.now() - t0;
+    const prices = await chartData(page, PRICE);
+    expect(prices.y.filter((v) => v === null)).toHaveLength(0);
+    expect(prices.y.slice(0, 24)).toEqual(smardPrices(24).map((v) => expect.closeTo(v, 6)));
+    const load = await chartData(page, LOAD);
+    // the household's recording starts on 28 February 2024
+    expect(load.y.slice(0, 48 * 57).every((v) => v === null)).toBe(true);
+    const recorded = householdLoad2024Kw();
+    const drawnLoad = load.y.filter((v): v is number => v !== null);
+    expect(drawnLoad).toHaveLength(recorded.length);
+    expect(drawnLoad.reduce((a, b) => a + b, 0)).toBeCloseTo(recorded.reduce((a, b) => a + b, 0), 3);
+    console.log(JSON.stringify({ name: 'dashboard year view, read and drawn (8,784 + 17,568 points)', value: ms, unit: 'ms' }));
+  });
+
+  it('a date range the wrong way round is refused naming the field, and an unknown site answers not found', async () => {
+    await openDemoSite('from=2024-01-01&to=2024-01-01');
+    await waitForChart(page, PRICE, '2024-01-01T00:00:00+01:00', 24);
+    await page.getByLabel('From').fill('2024-01-10');
+    await page.getByLabel('To (inclusive)').fill('2024-01-03');
+    await page.getByRole('button', { name: 'Show' }).click();
+    expect(await page.locator('#range-error').textContent()).toBe('To: must not be before From');
+    expect((await chartData(page, PRICE)).y).toHaveLength(24);
+    await page.goto(`${srv.url}/#/sites/987654`);
+    const problem = page.getByRole('alert');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/not found/i);
   });
 
   it('an uploaded CSV shows its values in the sensor chart; a bad CSV names its lines and writes nothing', async () => {
