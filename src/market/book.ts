@@ -53,13 +53,13 @@ export function toBook(orders: readonly BookOrder[], field = 'orders'): Book {
   const memberIds = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const o = orders[i];
-    const problem = orderProblem(o, seen);
-    if (problem) {
+    const idsBefore = seen.size;
+    if (!looksValid(o) || (seen.add(o.id), seen.size === idsBefore)) {
+      const problem = orderProblem(o, seen, idsBefore === seen.size);
       problems.push({ field: problem.field ? `${field}[${i}].${problem.field}` : `${field}[${i}]`, message: problem.message });
       if (problems.length >= 20) break;
       continue;
     }
-    seen.add(o.id);
     let m = memberIds.get(o.member);
     if (m === undefined) memberIds.set(o.member, (m = memberIds.size));
     book.ids[i] = o.id;
@@ -76,10 +76,28 @@ export function toBook(orders: readonly BookOrder[], field = 'orders'): Book {
   return book;
 }
 
-function orderProblem(o: BookOrder, seen: Set<string>): { field?: string; message: string } | null {
+/** The fast check every good order passes; a failing order gets a precise message from `orderProblem`. */
+function looksValid(o: BookOrder): boolean {
+  return (
+    o !== null &&
+    typeof o === 'object' &&
+    typeof o.id === 'string' &&
+    o.id !== '' &&
+    typeof o.member === 'string' &&
+    o.member !== '' &&
+    (o.side === 'buy' || o.side === 'sell') &&
+    typeof o.energyKwh === 'number' &&
+    o.energyKwh >= 0.0005 &&
+    o.energyKwh < Infinity &&
+    typeof o.limitPrice === 'number' &&
+    o.limitPrice - o.limitPrice === 0 &&
+    (o.submittedAt === undefined || (typeof o.submittedAt === 'number' && o.submittedAt - o.submittedAt === 0))
+  );
+}
+
+function orderProblem(o: BookOrder, seen: Set<string>, duplicate: boolean): { field?: string; message: string } {
   if (o === null || typeof o !== 'object') return { message: 'must be an object' };
   if (typeof o.id !== 'string' || o.id === '') return { field: 'id', message: 'must be a non-empty string' };
-  if (seen.has(o.id)) return { field: 'id', message: `"${o.id}" appears more than once` };
   if (typeof o.member !== 'string' || o.member === '') return { field: 'member', message: 'must be a non-empty string' };
   if (o.side !== 'buy' && o.side !== 'sell') return { field: 'side', message: `must be "buy" or "sell", not ${JSON.stringify(o.side)}` };
   if (typeof o.energyKwh !== 'number' || !Number.isFinite(o.energyKwh)) return { field: 'energyKwh', message: 'must be a finite number' };
@@ -89,7 +107,8 @@ function orderProblem(o: BookOrder, seen: Set<string>): { field?: string; messag
   if (o.submittedAt !== undefined && (typeof o.submittedAt !== 'number' || !Number.isFinite(o.submittedAt))) {
     return { field: 'submittedAt', message: 'must be epoch milliseconds' };
   }
-  return null;
+  if (duplicate && seen.has(o.id)) return { field: 'id', message: `"${o.id}" appears more than once` };
+  return { message: 'is not a valid order' };
 }
 
 /**

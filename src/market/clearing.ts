@@ -177,11 +177,15 @@ function averagePrice(trades: readonly Trade[]): number {
 /** Per order, in merit order (buys, then sells): energy matched with others and netted with itself. */
 function fills(book: Book, buys: Int32Array, sells: Int32Array): OrderFill[] {
   const out: OrderFill[] = new Array(buys.length + sells.length);
+  const { ids, matched, netted } = book;
   let k = 0;
-  for (const side of [buys, sells]) {
-    for (const i of side) {
-      out[k++] = { id: book.ids[i], member: book.members[i], side: book.sell[i] ? 'sell' : 'buy', matchedKwh: book.matched[i] / WH_PER_KWH, selfNettedKwh: book.netted[i] / WH_PER_KWH };
-    }
+  for (let b = 0; b < buys.length; b++) {
+    const i = buys[b];
+    out[k++] = { id: ids[i], side: 'buy', matchedKwh: matched[i] / WH_PER_KWH, selfNettedKwh: netted[i] / WH_PER_KWH };
+  }
+  for (let s = 0; s < sells.length; s++) {
+    const i = sells[s];
+    out[k++] = { id: ids[i], side: 'sell', matchedKwh: matched[i] / WH_PER_KWH, selfNettedKwh: netted[i] / WH_PER_KWH };
   }
   return out;
 }

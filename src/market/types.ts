@@ -102,7 +102,6 @@ export interface ClearingResult {
 
 export interface OrderFill {
   id: string;
-  member: string;
   side: Side;
   /** Energy matched with other members. */
   matchedKwh: number;
