@@ -66,6 +66,7 @@ export class BossQueue implements JobQueue {
   private readonly running = new Map<string, AbortController>();
   private readonly wakeup = new Wakeup();
   private readonly pollMs: number;
+  private unlisten: (() => Promise<void>) | null = null;
 
   constructor(
     private readonly runner: SqlRunner,
@@ -95,6 +96,9 @@ export class BossQueue implements JobQueue {
     // pg-boss creates its cron queue at start without our lock and ignores a failure (a deadlock with another
     // process creating queues); creating it again here, idempotently, makes sure cron has its queue.
     await this.createQueueOnce(CRON_QUEUE);
+    if (this.runner.listen) {
+      this.unlisten = await this.runner.listen(this.channel(), (name) => this.wakeup.wake(name), (err) => this.report(err));
+    }
     this.boss = boss;
     this.stopping = false;
   }
@@ -133,10 +137,21 @@ export class BossQueue implements JobQueue {
       await Promise.race([loopsDone, delay(2000)]);
     }
     await boss.stop({ graceful: true, wait: true, timeout: 5000, close: false });
+    await this.unlisten?.();
+    this.unlisten = null;
     this.boss = null;
     this.loops.length = 0;
     this.queues.clear();
     await this.runner.close();
+  }
+
+  /** Enqueues in other processes wake idle loops through NOTIFY on this channel (payload: the job name). */
+  private channel(): string {
+    return `gridflex_jobs_${this.schema}`;
+  }
+
+  private async notifyOthers(db: SqlExecutor, name: string): Promise<void> {
+    if (this.runner.listen) await db.executeSql('SELECT pg_notify($1, $2)', [this.channel(), name]);
   }
 
   private report(err: unknown): void {
@@ -192,6 +207,7 @@ export class BossQueue implements JobQueue {
       : await this.runner.transaction((db) => this.sendUnlessActive(db, name, checked.dedupKey as string, payload, sendOptions));
     if (!id) throw new Error(`pg-boss refused the job "${name}"`);
     this.wakeup.wake(name);
+    if (checked.dedupKey === undefined) await this.notifyOthers(this.runner, name).catch((err) => this.report(err));
     return id;
   }
 
@@ -203,7 +219,9 @@ export class BossQueue implements JobQueue {
       [name, key],
     );
     if (rows[0]) return rows[0].id as string;
-    return this.requireBoss().send(name, data, { ...options, db });
+    const id = await this.requireBoss().send(name, data, { ...options, db });
+    await this.notifyOthers(db, name); // delivered when the transaction commits
+    return id;
   }
 
   async get(id: string): Promise<Job | null> {

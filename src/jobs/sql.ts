@@ -15,6 +15,11 @@ export interface SqlExecutor {
 export interface SqlRunner extends SqlExecutor {
   /** Runs `fn` inside one transaction on one connection; rolls back when it throws. */
   transaction<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Other processes share this database (PostgreSQL): calls `onMessage` for every NOTIFY on `channel`,
+   * reconnecting after a lost connection, until the returned function is called. Absent on PGlite.
+   */
+  listen?(channel: string, onMessage: (payload: string) => void, onError: (err: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -46,9 +51,49 @@ export function postgresRunner(connectionString: string, maxConnections = 6): Sq
         client.release();
       }
     },
+    listen: (channel, onMessage, onError) => listenWithReconnect(connectionString, channel, onMessage, onError),
     async close() {
       await pool.end();
     },
+  };
+}
+
+/** One dedicated connection that LISTENs; while it is down, the workers still poll. */
+async function listenWithReconnect(connectionString: string, channel: string, onMessage: (payload: string) => void, onError: (err: Error) => void): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString, application_name: 'gridflex-jobs-listen' });
+    const lost = (err?: Error) => {
+      if (client !== c) return;
+      client = null;
+      c.end().catch(() => {});
+      if (closed) return;
+      if (err) onError(err);
+      retry = setTimeout(() => void connect(), 1000);
+      retry.unref();
+    };
+    c.on('error', lost);
+    c.on('end', () => lost());
+    c.on('notification', (msg) => {
+      if (msg.channel === channel) onMessage(msg.payload ?? '');
+    });
+    client = c;
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel}"`);
+    } catch (err) {
+      lost(err as Error);
+    }
+  };
+  await connect();
+  return async () => {
+    closed = true;
+    clearTimeout(retry);
+    const c = client;
+    client = null;
+    await c?.end().catch(() => {});
   };
 }
 
