@@ -38,13 +38,14 @@ export function hardLimitConflict(p: Problem): string | undefined {
       const r = powerRange(a, t);
       min += r.min;
       max += r.max;
-      if (r.fixed !== 0) fixed.push(`${a.id} ${r.fixed.toFixed(2)} kW`);
+      if (r.fixed !== 0) fixed.push(a.id, r.fixed.toFixed(2));
     }
-    const at = formatInstant(p.start + t * p.resolutionMs, p.timezone);
+    const at = () => formatInstant(p.start + t * p.resolutionMs, p.timezone);
+    const named = () => fixed.flatMap((v, i) => (i % 2 ? [] : [`${v} ${fixed[i + 1]} kW`])).join(', ');
     if (min > p.importLimitKw + 1e-9)
-      return `slot ${t} (${at}): the site needs at least ${min.toFixed(2)} kW (${fixed.join(', ') || 'fixed loads'}) with every flexible asset at its lowest power, above context.importLimitKw ${p.importLimitKw} kW`;
+      return `slot ${t} (${at()}): the site needs at least ${min.toFixed(2)} kW (${named() || 'fixed loads'}) with every flexible asset at its lowest power, above context.importLimitKw ${p.importLimitKw} kW`;
     if (max < -p.exportLimitKw - 1e-9)
-      return `slot ${t} (${at}): the site must export at least ${(-max).toFixed(2)} kW (${fixed.join(', ') || 'non-curtailable production'}) with every flexible asset at its highest power, above context.exportLimitKw ${p.exportLimitKw} kW; make the PV curtailable or raise the limit`;
+      return `slot ${t} (${at()}): the site must export at least ${(-max).toFixed(2)} kW (${named() || 'non-curtailable production'}) with every flexible asset at its highest power, above context.exportLimitKw ${p.exportLimitKw} kW; make the PV curtailable or raise the limit`;
   }
   return undefined;
 }

