@@ -127,3 +127,23 @@ describeStores('retention', (ctx) => {
     await expect(store.retention.setForSourceKind('forecaster', -5)).rejects.toMatchObject({ field: 'retentionMs' });
   });
 });
+
+describeStores('belief partitions', (ctx) => {
+  const partitions = async (store: Store) =>
+    (await store.query<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass('beliefs') ORDER BY 1`)).map((r) => r.name);
+
+  it('a write creates the monthly partitions it needs; rows already in the default partition stay readable', async () => {
+    const { store } = ctx;
+    const { sensor, meter } = await setup(store, 'parts');
+    const jan2030 = Date.UTC(2030, 0, 31, 23, 45);
+    await store.beliefs.write([{ sensorId: sensor.id, sourceId: meter.id, beliefTime: 0, start: jan2030, resolutionMs: MIN15, values: [1, 2] }]);
+    expect(await partitions(store)).toEqual(expect.arrayContaining(['beliefs_p203001', 'beliefs_p203002']));
+    const inJan = await store.query<{ n: string | number }>(`SELECT count(*) AS n FROM beliefs_p203001 WHERE sensor_id = $1`, [sensor.id]);
+    expect(Number(inJan[0].n)).toBe(1);
+    // A row written around the store lands in the default partition; the store still writes and reads that month.
+    await store.query(`INSERT INTO beliefs VALUES ($1, '2031-05-01T00:00:00Z', '2031-01-01T00:00:00Z', $2, 5)`, [sensor.id, meter.id]);
+    await store.beliefs.write([{ sensorId: sensor.id, sourceId: meter.id, beliefTime: 0, start: Date.UTC(2031, 4, 1), resolutionMs: MIN15, values: [null, 6] }]);
+    expect(await partitions(store)).not.toContain('beliefs_p203105');
+    expect((await store.beliefs.latest({ sensorId: sensor.id, start: Date.UTC(2031, 4, 1), end: Date.UTC(2031, 4, 1) + 2 * MIN15 })).values).toEqual([5, 6]);
+  });
+});

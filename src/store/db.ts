@@ -18,6 +18,8 @@ export interface Db {
   /** COPY ... FROM STDIN with text-format chunks (PostgreSQL only; undefined on PGlite). */
   copyFrom?(sql: string, chunks: Iterable<string | Buffer>): Promise<void>;
   readonly inTransaction: boolean;
+  /** State shared by a store and its transactions (e.g. the belief partitions known to exist). */
+  readonly shared: { months: Set<string> };
 }
 
 async function copyWith(client: pg.PoolClient, sql: string, chunks: Iterable<string | Buffer>): Promise<void> {
@@ -39,10 +41,11 @@ async function inSavepoint<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-function pgClientDb(client: pg.PoolClient): Db {
+function pgClientDb(client: pg.PoolClient, shared: Db['shared']): Db {
   const db: Db = {
     kind: 'postgres',
     inTransaction: true,
+    shared,
     async query<R>(sql: string, params?: unknown[]) {
       return (await client.query(sql, params as unknown[])).rows as R[];
     },
@@ -56,9 +59,11 @@ function pgClientDb(client: pg.PoolClient): Db {
 }
 
 export function pgPoolDb(pool: pg.Pool): Db {
+  const shared = { months: new Set<string>() };
   return {
     kind: 'postgres',
     inTransaction: false,
+    shared,
     async query<R>(sql: string, params?: unknown[]) {
       return (await pool.query(sql, params as unknown[])).rows as R[];
     },
@@ -69,7 +74,7 @@ export function pgPoolDb(pool: pg.Pool): Db {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const out = await fn(pgClientDb(client));
+        const out = await fn(pgClientDb(client, shared));
         await client.query('COMMIT');
         return out;
       } catch (e) {
@@ -90,10 +95,11 @@ export function pgPoolDb(pool: pg.Pool): Db {
   };
 }
 
-function pgliteTxDb(tx: PGliteTx): Db {
+function pgliteTxDb(tx: PGliteTx, shared: Db['shared']): Db {
   const db: Db = {
     kind: 'pglite',
     inTransaction: true,
+    shared,
     async query<R>(sql: string, params?: unknown[]) {
       return (await tx.query<R>(sql, params)).rows;
     },
@@ -105,17 +111,20 @@ function pgliteTxDb(tx: PGliteTx): Db {
   return db;
 }
 
-export function pgliteDb(lite: PGlite): Db {
+export function pgliteDb(lite: PGlite): Db & { lite: PGlite } {
+  const shared = { months: new Set<string>() };
   return {
     kind: 'pglite',
+    lite,
     inTransaction: false,
+    shared,
     async query<R>(sql: string, params?: unknown[]) {
       return (await lite.query<R>(sql, params)).rows;
     },
     async exec(sql: string) {
       await lite.exec(sql);
     },
-    transaction: (fn) => lite.transaction((tx) => fn(pgliteTxDb(tx))),
+    transaction: (fn) => lite.transaction((tx) => fn(pgliteTxDb(tx, shared))),
   };
 }
 

@@ -9,6 +9,7 @@ import { SOURCE_KINDS } from '../types.ts';
 import { invalid, notFound } from '../../core/errors.ts';
 import { slotCount } from '../../core/time.ts';
 import { beliefCopyChunks } from '../copy-binary.ts';
+import { ensurePartitions } from '../partitions.ts';
 
 const KEY = 'sensor_id, slot_start, belief_time, source_id';
 const COLUMNS = `${KEY}, value`;
@@ -65,13 +66,19 @@ async function writeBatch(db: Db, b: BeliefBatch): Promise<number> {
   return written;
 }
 
-function checkRows(rows: readonly BeliefRow[]): void {
+/** Checks the rows; returns the first and last slot start. */
+function checkRows(rows: readonly BeliefRow[]): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
+    if (r.slotStart < min) min = r.slotStart;
+    if (r.slotStart > max) max = r.slotStart;
     if (!Number.isFinite(r.value)) throw invalid(`rows[${i}].value`, 'not a finite number');
     if (!Number.isFinite(r.slotStart)) throw invalid(`rows[${i}].slotStart`, 'not a time');
     if (!Number.isFinite(r.beliefTime)) throw invalid(`rows[${i}].beliefTime`, 'not a time');
   }
+  return [min, max];
 }
 
 /** PostgreSQL: binary COPY into a staging table, then one upsert that keeps the last row of a repeated key. */
@@ -108,6 +115,21 @@ async function unnestRows(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
   }
 }
 
+/** Puts "i v,i v,..." pairs into the dense array; a belief off the sensor's grid is not a slot value. */
+function fillSlots(values: (number | null)[], text: string | null): void {
+  if (!text) return;
+  let at = 0;
+  while (at < text.length) {
+    const space = text.indexOf(' ', at);
+    let comma = text.indexOf(',', space);
+    if (comma < 0) comma = text.length;
+    const raw = Number(text.slice(at, space));
+    const i = Math.round(raw);
+    if (Math.abs(raw - i) < 1e-6 && i >= 0 && i < values.length) values[i] = Number(text.slice(space + 1, comma));
+    at = comma + 1;
+  }
+}
+
 function filters(q: BeliefQuery, params: unknown[]): string {
   let where = '';
   if (q.asOf !== undefined) {
@@ -137,6 +159,14 @@ export function beliefsRepo(db: Db): Store['beliefs'] {
   return {
     async write(batches) {
       if (batches.length === 0) return 0;
+      let min = Infinity;
+      let max = -Infinity;
+      for (const b of batches) {
+        if (b.values.length === 0) continue;
+        min = Math.min(min, b.start);
+        max = Math.max(max, b.start + (b.values.length - 1) * b.resolutionMs);
+      }
+      if (Number.isFinite(min) && Number.isFinite(max)) await ensurePartitions(db, min, max);
       return db.transaction(async (tx) => {
         const resolutions = await sensorResolutions(tx, batches.map((b) => b.sensorId), 'sensorId');
         await checkSources(tx, batches.map((b) => b.sourceId), 'sourceId');
@@ -148,7 +178,8 @@ export function beliefsRepo(db: Db): Store['beliefs'] {
     },
     async writeRows(rows) {
       if (rows.length === 0) return 0;
-      checkRows(rows);
+      const [min, max] = checkRows(rows);
+      await ensurePartitions(db, min, max);
       return db.transaction(async (tx) => {
         await sensorResolutions(tx, rows.map((r) => r.sensorId), 'sensorId');
         await checkSources(tx, rows.map((r) => r.sourceId), 'sourceId');
@@ -162,18 +193,18 @@ export function beliefsRepo(db: Db): Store['beliefs'] {
       const resolutionMs = (await sensorResolutions(db, [q.sensorId], 'sensorId').catch(() => { throw notFound(`sensor ${q.sensorId}`); })).get(q.sensorId)!;
       const values: (number | null)[] = new Array(slotCount(q.start, q.end, resolutionMs)).fill(null);
       const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end), resolutionMs];
-      // Walking the primary key backwards gives, per slot, the newest belief (then the highest source id) first.
-      const rows = await db.query<{ i: number; value: number }>(
-        `SELECT DISTINCT ON (slot_start) date_part('epoch', slot_start - $2::timestamptz) * 1000 / $4::float8 AS i, value
-           FROM beliefs
-          WHERE sensor_id = $1 AND slot_start >= $2::timestamptz AND slot_start < $3::timestamptz${filters(q, params)}
-          ORDER BY slot_start DESC, belief_time DESC, source_id DESC`,
+      // Walking the primary key backwards gives, per slot, the newest belief (then the highest source id)
+      // first. The slots come back as one text of "index value" pairs: parsing one string is several times
+      // faster than 35,040 rows on both drivers (docs/storage.md).
+      const rows = await db.query<{ t: string | null }>(
+        `SELECT string_agg(i::text || ' ' || value::text, ',') AS t FROM (
+           SELECT DISTINCT ON (slot_start) date_part('epoch', slot_start - $2::timestamptz) * 1000 / $4::float8 AS i, value
+             FROM beliefs
+            WHERE sensor_id = $1 AND slot_start >= $2::timestamptz AND slot_start < $3::timestamptz${filters(q, params)}
+            ORDER BY slot_start DESC, belief_time DESC, source_id DESC) latest`,
         params,
       );
-      for (const r of rows) {
-        const i = Math.round(r.i);
-        if (Math.abs(r.i - i) < 1e-6) values[i] = r.value; // a belief off the sensor's grid is not a slot value
-      }
+      fillSlots(values, rows[0]?.t ?? null);
       return { start: q.start, resolutionMs, values } satisfies BeliefSeries;
     },
     async history(q) {
