@@ -24,6 +24,7 @@ import { meRoutes } from './routes/me.ts';
 import { sensorRoutes } from './routes/sensors.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { userRoutes } from './routes/users.ts';
+import { retentionRoutes } from './routes/retention.ts';
 import type { ApiExtension } from './extensions.ts';
 
 export interface AppOptions {
@@ -92,6 +93,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   assetRoutes(app, store);
   sensorRoutes(app, store);
   dataRoutes(app, store, clock);
+  retentionRoutes(app, store);
   for (const ext of opts.extensions ?? []) await ext(app, { store, clock });
 
   const webRoot = opts.webRoot === undefined ? DEFAULT_WEB_ROOT : opts.webRoot;

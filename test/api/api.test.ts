@@ -245,6 +245,18 @@ describe('sensor data', () => {
   });
 });
 
+describe('retention', () => {
+  it('lets admins set the retention per source kind, and nobody else', async () => {
+    expect((await h.call(alice, 'PUT', '/api/v1/retention/forecaster', { retention: 'P30D' })).statusCode).toBe(403);
+    const set = await h.call(admin, 'PUT', '/api/v1/retention/forecaster', { retention: 'P30D' });
+    expect(set.statusCode).toBe(200);
+    const list = (await h.call(bob, 'GET', '/api/v1/retention')).json().items;
+    expect(list).toContainEqual({ sourceKind: 'forecaster', retention: 'P30D' });
+    expect(list).toContainEqual({ sourceKind: 'meter', retention: null });
+    expect((await h.call(admin, 'PUT', '/api/v1/retention/forecaster', { retention: 'a month' })).json().errors[0].field).toBe('retention');
+  });
+});
+
 describe('tenancy: another account\'s objects answer 404 for every verb', () => {
   it('hides sites, assets, sensors, data, users, accounts and tokens of other accounts', async () => {
     const other = await h.login('Globex', 'account-admin');

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { invalid, notFound } from '../../core/errors.ts';
-import { parseDuration, parseInstant, formatInstant } from '../../core/time.ts';
+import { formatDuration, parseDuration, parseInstant, formatInstant } from '../../core/time.ts';
 import { unitFits, QUANTITIES, type Quantity } from '../../core/units.ts';
 import { isValidTimeZone } from '../../core/time.ts';
-import { ROLES, type Role, type Store } from '../../store/types.ts';
+import { ROLES, SOURCE_KINDS, type Role, type SourceKind, type Store } from '../../store/types.ts';
 import { type GlobalOptions, output, table, withStore } from '../context.ts';
 
 function num(field: string, text: string | undefined): number | undefined {
@@ -103,4 +103,19 @@ export function adminCommands(program: Command, g: () => GlobalOptions): void {
     const list = await store.sensors.list('all', o.site ? { siteId: Number(o.site) } : undefined);
     output(g(), list, (d) => table(d as unknown as Record<string, unknown>[], ['id', 'name', 'quantity', 'unit', 'resolutionMs', 'siteId', 'assetId', 'priceZone']));
   }));
+
+  const retention = program.command('retention').description('how long beliefs are kept, per source kind (a sensor\'s own retention wins)');
+  retention.command('show').description('show the retention per source kind').action(async () => withStore(g(), async (store) => {
+    const all = await store.retention.getForSourceKinds();
+    const rows = SOURCE_KINDS.map((k) => ({ sourceKind: k, retention: all[k] ? formatDuration(all[k]!) : null }));
+    output(g(), rows, (d) => table(d, ['sourceKind', 'retention']));
+  }));
+  retention.command('set').description('set the retention of a source kind, e.g. --source-kind forecaster --keep P30D')
+    .requiredOption('--source-kind <kind>', SOURCE_KINDS.join(', ')).requiredOption('--keep <iso>', 'ISO 8601 duration, or "forever"')
+    .action(async (o: { sourceKind: string; keep: string }) => withStore(g(), async (store) => {
+      if (!(SOURCE_KINDS as readonly string[]).includes(o.sourceKind)) throw invalid('--source-kind', `must be one of ${SOURCE_KINDS.join(', ')}`);
+      const ms = o.keep === 'forever' ? null : parseDuration(o.keep, '--keep');
+      await store.retention.setForSourceKind(o.sourceKind as SourceKind, ms);
+      output(g(), { sourceKind: o.sourceKind, retention: ms === null ? null : formatDuration(ms) }, (d) => `${d.sourceKind}: ${d.retention ?? 'kept forever'}`);
+    }));
 }
