@@ -1,0 +1,6 @@
+/** Tamper-evident records of a market: hash chain and signed meter readings. */
+export { canonicalJson } from './canonical.ts';
+export { appendEntry, appendEntries, verifyChain, genesisHash, entryHash, sha256Hex } from './chain.ts';
+export type { LedgerEntry, LedgerProblem, VerifyResult } from './chain.ts';
+export { generateMeterKeys, signReadingBatch, verifyReadingBatch } from './signing.ts';
+export type { MeterReading, ReadingBatch, SignedReadingBatch } from './signing.ts';
