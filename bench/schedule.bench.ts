@@ -19,12 +19,16 @@ const data = join(dirname(fileURLToPath(import.meta.url)), '../../shared/data');
 const emit = (name: string, value: number, unit: string) => console.log(JSON.stringify({ name, value: Math.round(value * 1000) / 1000, unit }));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function timeRuns(runs: number, f: () => void): number[] {
+/** Wall time per run (ms); `cpu` collects this process' CPU time per run, which a busy machine inflates less. */
+function timeRuns(runs: number, f: () => void, cpu: number[] = []): number[] {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     f();
     out.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
   return out;
 }
@@ -36,18 +40,24 @@ const battery = normalizeRequest(batteryRequest(96, 'PT15M'));
 const arrays = buildSiteModel(battery, penaltyLadder(battery), battery.assets.map(() => negativePriceSlots(battery))).lp.toArrays();
 timeRuns(300, () => scheduleProblem(battery, highs, { method: 'highs' }));
 timeRuns(300, () => solveArrays(highs, arrays));
-emit('schedule.battery-96.median', median(timeRuns(500, () => scheduleProblem(battery, highs, { method: 'highs' }))), 'ms');
+const batteryCpu: number[] = [];
+emit('schedule.battery-96.median', median(timeRuns(500, () => scheduleProblem(battery, highs, { method: 'highs' }), batteryCpu)), 'ms');
+emit('schedule.battery-96.cpu.median', median(batteryCpu), 'ms');
 emit('schedule.battery-96.reference-plain-highs.median', median(timeRuns(500, () => solveArrays(highs, arrays))), 'ms');
 
 // one home, 96 slots
 const home = normalizeRequest(homeRequest());
 timeRuns(5, () => scheduleProblem(home, highs));
-emit('schedule.home-96.median', median(timeRuns(31, () => scheduleProblem(home, highs))), 'ms');
+const homeCpu: number[] = [];
+emit('schedule.home-96.median', median(timeRuns(31, () => scheduleProblem(home, highs), homeCpu)), 'ms');
+emit('schedule.home-96.cpu.median', median(homeCpu), 'ms');
 
 // one battery for a year at 1 h
 const year = normalizeRequest(batteryRequest(8760, 'PT1H'));
 scheduleProblem(year, highs);
-emit('schedule.battery-8760.median', median(timeRuns(5, () => scheduleProblem(year, highs))), 'ms');
+const yearCpu: number[] = [];
+emit('schedule.battery-8760.median', median(timeRuns(5, () => scheduleProblem(year, highs), yearCpu)), 'ms');
+emit('schedule.battery-8760.cpu.median', median(yearCpu), 'ms');
 
 // 10,000 EV charging requests from real sessions against real 2024 DE/LU prices
 function smardPrices(): { start: number; values: (number | null)[] } {
@@ -87,13 +97,16 @@ const requests = Array.from({ length: 10_000 }, (_, i) => {
 let smart = 0;
 let atOnce = 0;
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 for (const r of requests) {
   const plan = planCharging({ prices: { start: prices.start, resolutionMs: 3_600_000, values: prices.values }, ...r });
   smart += plan.totalCost;
   atOnce += plan.costAtOnce;
 }
 const seconds = (performance.now() - t0) / 1000;
+const cpuUsed = process.cpuUsage(c0);
 emit('schedule.ev-10000-requests.library.total', seconds, 's');
+emit('schedule.ev-10000-requests.library.cpu', (cpuUsed.user + cpuUsed.system) / 1e6, 's');
 emit('schedule.ev-10000-requests.cost-at-once', atOnce, 'EUR');
 emit('schedule.ev-10000-requests.cost-smart', smart, 'EUR');
 emit('schedule.ev-10000-requests.saving', atOnce - smart, 'EUR');
