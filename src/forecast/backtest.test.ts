@@ -81,6 +81,20 @@ describe('rolling-origin back-test', () => {
     expect(histories[2][late]).toBe(values[late]);
   });
 
+  it('values published before the origin (day-ahead prices) extend the history past it', () => {
+    const values = series(31);
+    // each day's values are published at 12:00 the day before
+    const knownAt = values.map((_, i) => START + Math.floor(i / 24) * 24 * HOUR - 12 * HOUR);
+    const seen: { n: number; first: number; last: number | null }[] = [];
+    const spy: Forecaster = (inp) => {
+      seen.push({ n: inp.history.length, first: inp.first, last: inp.history[inp.history.length - 1] });
+      return new Float64Array(inp.horizon);
+    };
+    backtest({ values, start: START, resolutionMs: HOUR, knownAt, methods: [{ name: 'spy', forecaster: spy }], horizon: 24, lead: 12, firstOrigin: 28 * 24 + 12 });
+    // at noon on day 28 the rest of day 28 is known; the forecast day 29 itself is never in the history
+    expect(seen[0]).toEqual({ n: 29 * 24, first: 29 * 24, last: values[29 * 24 - 1] });
+  });
+
   it('regressor beliefs are read as of each origin: a forecast revised later is not used', () => {
     const beliefs: Belief[] = [
       { slot: 5, beliefTime: 100, value: 1 },

@@ -81,13 +81,19 @@ function scored(m: Metrics, ref: Metrics): Scored {
   return { ...m, skill: skill(m, ref), skillRmse: skillRmse(m, ref) };
 }
 
-/** The history of an origin: the actuals known at its time, nulls for the rest. */
-function historyAt(o: BacktestOptions, origin: number, originTime: number): (number | null)[] {
-  const h: (number | null)[] = new Array(origin);
-  for (let i = 0; i < origin; i++) {
-    const known = o.knownAt ? o.knownAt[i] : o.start + (i + 1) * o.resolutionMs;
+/**
+ * The history of an origin: the actuals known at its time, nulls for the rest. It runs up to the origin,
+ * and on through the slots after it that were already known then (day-ahead prices published before the
+ * origin), so a method sees today's published prices when it forecasts tomorrow's.
+ */
+function historyAt(o: BacktestOptions, origin: number, originTime: number, first: number): (number | null)[] {
+  const knownAt = (i: number) => (o.knownAt ? o.knownAt[i] : o.start + (i + 1) * o.resolutionMs);
+  let end = origin;
+  while (end < first && knownAt(end) <= originTime) end++;
+  const h: (number | null)[] = new Array(end);
+  for (let i = 0; i < end; i++) {
     const v = o.values[i];
-    h[i] = known <= originTime && v !== null && !Number.isNaN(v) ? v : null;
+    h[i] = knownAt(i) <= originTime && v !== null && !Number.isNaN(v) ? v : null;
   }
   return h;
 }
@@ -114,7 +120,7 @@ export function backtest(o: BacktestOptions): BacktestReport {
   for (const origin of originList) {
     if (origin < 0 || origin + lead + o.horizon > n) continue;
     const originTime = o.start + origin * o.resolutionMs;
-    const history = historyAt(o, origin, originTime);
+    const history = historyAt(o, origin, originTime, origin + lead);
     const regressors = o.regressors?.map((r) => ({ name: r.name, values: beliefsAsOf(r.beliefs, originTime, origin + lead + o.horizon) }));
     const input = { history, start: o.start, resolutionMs: o.resolutionMs, first: origin + lead, horizon: o.horizon, timeZone: o.timeZone, regressors };
     const forecasts = entries.map((e) => e.forecaster(input));
