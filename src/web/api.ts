@@ -92,7 +92,7 @@ export const listSensors = async (siteId: string): Promise<Sensor[]> =>
   (await call<{ items: Sensor[] }>('GET', '/sensors', { query: { siteId } })).items;
 export const getSensor = (id: string): Promise<Sensor> => call<Sensor>('GET', `/sensors/${encodeURIComponent(id)}`);
 
-export function readData(sensorId: string, q: { start: string; end: string; resolution?: string; unit?: string }): Promise<SeriesData> {
+export function readData(sensorId: string, q: { start: string; end: string; resolution?: string; unit?: string; asOf?: string }): Promise<SeriesData> {
   return call<SeriesData>('GET', `/sensors/${encodeURIComponent(sensorId)}/data`, { query: q });
 }
 

@@ -6,11 +6,14 @@ import { renderProblem } from './problem.ts';
 import { parseDuration } from '../core/time.ts';
 import { commonLastDay, lastDayWithData, rangeInstants, readResolution, shiftDay, weekEnding, type DayRange } from './timeline.ts';
 
+/** How to show a series: in another unit of its quantity, or as known at a belief time. */
+export interface ReadOptions { unit?: string; asOf?: string }
+
 const PALETTE = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df', '#bc4c00', '#0a7ea4'];
 
 /** A card for one sensor: title, chart and a one-line summary; `load` (re)reads its data for a range. */
 export function sensorCard(sensor: Sensor, index: number, timeZone: string, view: View, group?: ChartGroup, link = true) {
-  const chart: ChartElement = h('div', { class: 'chart', 'data-sensor-id': sensor.id, role: 'img', 'aria-label': `Chart of ${sensor.name}` });
+  const chart: ChartElement = h('div', { class: 'chart', 'data-sensor-id': sensor.id, role: 'figure', 'aria-label': `Chart of ${sensor.name}` });
   const status = h('p', { class: 'summary', 'aria-live': 'polite' }, 'Loading…');
   const title = link ? h('a', { href: `#/sensors/${encodeURIComponent(sensor.id)}` }, sensor.name) : sensor.name;
   let shown: { min: number; max: number } | null = null;
@@ -23,24 +26,28 @@ export function sensorCard(sensor: Sensor, index: number, timeZone: string, view
     chart, status);
   view.onLeave(() => chart.uplot?.destroy());
 
-  async function load(range: DayRange): Promise<SeriesData | null> {
+  let latest = 0;
+
+  /** Reads and draws the range; `show` picks a display unit and a belief time ("as of"). A newer call wins. */
+  async function load(range: DayRange, show: ReadOptions = {}): Promise<SeriesData | null> {
+    const ticket = ++latest;
     status.textContent = 'Loading…';
     chart.setAttribute('aria-busy', 'true');
     try {
       const { start, end } = rangeInstants(range, timeZone);
       const resolution = readResolution(sensor.resolution, Date.parse(end) - Date.parse(start));
-      const series = await readData(sensor.id, { start, end, resolution: resolution === sensor.resolution ? undefined : resolution });
-      if (!view.alive) return null;
+      const series = await readData(sensor.id, { start, end, resolution: resolution === sensor.resolution ? undefined : resolution, ...show });
+      if (!view.alive || ticket !== latest) return null;
       if (chart.uplot) group?.remove(chart.uplot);
       shown = { min: Date.parse(start) / 1000, max: Date.parse(end) / 1000 };
       drawChart(chart, { title: sensor.name, quantity: sensor.quantity, series, timeZone, window: shown, colour: PALETTE[index % PALETTE.length] }, group);
       replace(status, describe(series));
       return series;
     } catch (e) {
-      if (view.alive) replace(status, renderProblem(e));
+      if (view.alive && ticket === latest) replace(status, renderProblem(e));
       return null;
     } finally {
-      chart.removeAttribute('aria-busy');
+      if (ticket === latest) chart.removeAttribute('aria-busy');
     }
   }
   return { el, load };

@@ -11,8 +11,9 @@ export function uploadForm(sensor: Sensor, timeZone: string, onWritten: (r: Uplo
   const result = h('div', { class: 'upload-result', 'aria-live': 'polite' });
   const form = h('form', { class: 'card upload', 'aria-labelledby': 'upload-title' },
     h('h2', { id: 'upload-title' }, 'Upload CSV'),
-    h('p', { class: 'hint' }, 'One `timestamp,value` per line (header optional). Timestamps without an offset are read in the time zone below; ',
-      'power is positive for consumption, negative for production. A file with any bad line writes nothing.'),
+    h('p', { class: 'hint' }, 'One ', h('code', {}, 'timestamp,value'), ' per line (header optional), e.g. ', h('code', {}, '2024-06-01T12:00:00+02:00,1.5'),
+      '. Timestamps without an offset are read in the time zone below; power is positive for consumption, negative for production. ',
+      'A file with any bad line writes nothing.'),
     h('div', { class: 'row' },
       h('span', {}, h('label', { for: 'upload-file' }, 'CSV file'), file),
       h('span', {}, h('label', { for: 'upload-unit' }, 'Unit of the values'), unit),

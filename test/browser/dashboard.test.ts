@@ -220,6 +220,27 @@ describe('dashboard in headless Chromium against the real server', () => {
     expect(stored).toEqual([null, null, null]);
   });
 
+  it('the sensor page shows values in another unit and as known before the upload (nothing yet)', async () => {
+    // still on the price sensor page, showing 2025-06-01 with the uploaded values
+    await waitForChart(page, PRICE, '2025-06-01T00:00:00+02:00', 24);
+    await page.getByLabel('Show in unit').fill('ct/kWh');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForFunction(() => (document.querySelector('.chart') as HTMLElement & { uplot?: { data: number[][] } }).uplot?.data[1][0] === 1.15);
+    const inCents = await chartData(page, PRICE);
+    expect(inCents.y.slice(0, 8).map((v) => Math.round(v! * 1000) / 1000)).toEqual([1.15, 2.3, 3.45, 4.6, 5.75, 6.9, 1.5, 2]);
+    expect(inCents.axisLabels[1]).toBe('Price (ct/kWh)');
+
+    await page.getByLabel('Show in unit').fill('EUR/MWh');
+    await page.getByLabel(/As known at/).fill('2025-01-01T00:00');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForFunction(() => (document.querySelector('.chart') as HTMLElement & { uplot?: { data: number[][] } }).uplot?.data[1][0] === null);
+    expect((await chartData(page, PRICE)).y.every((v) => v === null)).toBe(true);
+
+    await page.getByLabel(/As known at/).fill('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForFunction(() => (document.querySelector('.chart') as HTMLElement & { uplot?: { data: number[][] } }).uplot?.data[1][0] === 11.5);
+  });
+
   it('after a reload the session survives and uploads still pass the CSRF check; logging out returns to the log-in page', async () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Upload CSV' }).waitFor();

@@ -4,7 +4,8 @@ import { h, replace, type View } from '../dom.ts';
 import { renderProblem } from '../problem.ts';
 import { rangePicker } from '../range-picker.ts';
 import { routeHash } from '../route.ts';
-import { defaultRange, sensorCard } from '../sensor-chart.ts';
+import { displayForm } from '../display-form.ts';
+import { defaultRange, sensorCard, type ReadOptions } from '../sensor-chart.ts';
 import { rangeProblem, type DayRange } from '../timeline.ts';
 import { uploadForm } from '../upload.ts';
 
@@ -21,11 +22,13 @@ export async function renderSensor(root: HTMLElement, view: View, id: string, as
       : await defaultRange([sensor], timeZone, DateTime.now().setZone(timeZone).toISODate()!);
     if (!view.alive) return;
     const card = sensorCard(sensor, 0, timeZone, view, undefined, false);
+    let options: ReadOptions = {};
     const show = (r: DayRange): Promise<unknown> => {
       range = r;
       history.replaceState(null, '', routeHash({ page: 'sensor', id, ...r }));
-      return card.load(r);
+      return card.load(r, options);
     };
+    const display = displayForm(sensor.unit, timeZone, (o) => { options = o; void show(range); });
     const picker = rangePicker(range, timeZone, (r) => void show(r));
     const afterUpload = async (res: UploadResult): Promise<void> => {
       if (!res.start || !res.end) return void (await show(range));
@@ -41,6 +44,7 @@ export async function renderSensor(root: HTMLElement, view: View, id: string, as
       h('h1', {}, sensor.name),
       sensorFacts(sensor, timeZone),
       picker.el,
+      display,
       card.el,
       uploadForm(sensor, timeZone, afterUpload));
     await show(range);

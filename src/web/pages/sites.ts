@@ -8,7 +8,7 @@ export async function renderSites(root: HTMLElement, view: View): Promise<void> 
   try {
     const sites = await listSites();
     if (!view.alive) return;
-    replace(root, h('h1', {}, 'Sites'), sites.length ? siteTable(sites) : h('p', {}, 'No sites yet. Add one with `gridflex sites add` or the API.'));
+    replace(root, h('h1', {}, 'Sites'), sites.length ? siteTable(sites) : h('p', {}, 'No sites yet. Add one with ', h('code', {}, 'gridflex sites add'), ' or the API.'));
   } catch (e) {
     if (view.alive) replace(root, h('h1', {}, 'Sites'), renderProblem(e));
   }
