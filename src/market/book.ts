@@ -8,6 +8,9 @@ import type { BookOrder } from './types.ts';
 /** Energy is cleared in whole watt-hours so that allocations add up exactly. */
 export const WH_PER_KWH = 1000;
 
+/** The largest order (1 TWh): far beyond any community, and small enough that Wh sums stay exact. */
+export const MAX_ORDER_KWH = 1e9;
+
 /**
  * The book in columns (typed arrays indexed by the order's position in the input): sorting indices over
  * typed arrays is several times faster than sorting order objects.
@@ -88,7 +91,7 @@ function looksValid(o: BookOrder): boolean {
     (o.side === 'buy' || o.side === 'sell') &&
     typeof o.energyKwh === 'number' &&
     o.energyKwh >= 0.0005 &&
-    o.energyKwh < Infinity &&
+    o.energyKwh <= MAX_ORDER_KWH &&
     typeof o.limitPrice === 'number' &&
     o.limitPrice - o.limitPrice === 0 &&
     (o.submittedAt === undefined || (typeof o.submittedAt === 'number' && o.submittedAt - o.submittedAt === 0))
@@ -103,6 +106,7 @@ function orderProblem(o: BookOrder, seen: Set<string>, duplicate: boolean): { fi
   if (typeof o.energyKwh !== 'number' || !Number.isFinite(o.energyKwh)) return { field: 'energyKwh', message: 'must be a finite number' };
   if (o.energyKwh <= 0) return { field: 'energyKwh', message: `must be positive, not ${o.energyKwh}` };
   if (Math.round(o.energyKwh * WH_PER_KWH) < 1) return { field: 'energyKwh', message: 'must be at least 0.001 kWh (1 Wh)' };
+  if (o.energyKwh > MAX_ORDER_KWH) return { field: 'energyKwh', message: `must be at most ${MAX_ORDER_KWH} kWh` };
   if (typeof o.limitPrice !== 'number' || !Number.isFinite(o.limitPrice)) return { field: 'limitPrice', message: 'must be a finite number (currency per kWh)' };
   if (o.submittedAt !== undefined && (typeof o.submittedAt !== 'number' || !Number.isFinite(o.submittedAt))) {
     return { field: 'submittedAt', message: 'must be epoch milliseconds' };

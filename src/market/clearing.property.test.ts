@@ -120,6 +120,24 @@ describe.each(mechanisms)('clearing properties (%s)', (mechanism) => {
   });
 });
 
+describe('pro-rata margin', () => {
+  it('shares the energy at the clearing price in proportion to each order, within 1 Wh', () => {
+    fc.assert(
+      fc.property(bookArb(12), (orders) => {
+        const r = clearSlot(orders);
+        if (r.price === null) return;
+        for (const side of ['buy', 'sell'] as const) {
+          const atPrice = orders.filter((o) => o.side === side && o.limitPrice === r.price && fill(r, o.id).selfNettedKwh === 0);
+          const energy = atPrice.reduce((a, o) => a + o.energyKwh, 0);
+          const got = atPrice.reduce((a, o) => a + fill(r, o.id).matchedKwh, 0);
+          for (const o of atPrice) expect(Math.abs(fill(r, o.id).matchedKwh - (got * o.energyKwh) / energy)).toBeLessThanOrEqual(0.001 + 1e-9);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('pay-as-clear optimality', () => {
   it('trades the largest volume any single price allows (members on one side only)', () => {
     const sided = bookArb(40).map((os) => os.map((o) => ({ ...o, member: `${o.side}-${o.member}` })));

@@ -114,6 +114,9 @@ describe('bad orders', () => {
   it.each([
     [{ energyKwh: 0 }, 'orders[0].energyKwh'],
     [{ energyKwh: -2 }, 'orders[0].energyKwh'],
+    [{ energyKwh: 0.0004 }, 'orders[0].energyKwh'],
+    [{ energyKwh: 2e9 }, 'orders[0].energyKwh'],
+    [{ submittedAt: NaN }, 'orders[0].submittedAt'],
     [{ limitPrice: NaN }, 'orders[0].limitPrice'],
     [{ limitPrice: Infinity }, 'orders[0].limitPrice'],
     [{ side: 'hold' }, 'orders[0].side'],
@@ -125,6 +128,14 @@ describe('bad orders', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(ProblemError);
       expect((e as ProblemError).field).toBe(field);
+    }
+  });
+  it('lists every bad order at once', () => {
+    try {
+      clearSlot([good, { ...good, id: 'p', limitPrice: NaN }, { ...good, id: 'q', side: 'x' as never }]);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ProblemError).errors.map((x) => x.field)).toEqual(['orders[1].limitPrice', 'orders[2].side']);
     }
   });
   it('refuses duplicate ids', () => {

@@ -9,6 +9,7 @@
  */
 import { conflict, invalid } from '../core/errors.ts';
 import { formatInstant, isAligned, parseInstant } from '../core/time.ts';
+import { MAX_ORDER_KWH } from './book.ts';
 import type { MarketConfig, Order, OrderEvent, OrderStatus, Side } from './types.ts';
 
 /** What a member sends: one slot (`slot`) or a range (`slots`, half-open [start, end)). */
@@ -41,6 +42,7 @@ export function checkEnergy(value: unknown, field = 'energyKwh'): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(field, 'must be a finite number of kWh');
   if (value <= 0) throw invalid(field, `must be positive, not ${value}`);
   if (Math.round(value * 1000) < 1) throw invalid(field, 'must be at least 0.001 kWh (1 Wh)');
+  if (value > MAX_ORDER_KWH) throw invalid(field, `must be at most ${MAX_ORDER_KWH} kWh`);
   return value;
 }
 
