@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseGenericCsv } from './generic-csv.ts';
+import { GenericCsvReader, parseGenericCsv } from './generic-csv.ts';
 
 const household = readFileSync('../shared/data/household-emhass-fr/long_train_data.csv', 'utf8');
 
@@ -90,6 +90,47 @@ describe('generic CSV options and rejections', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('generic CSV on the Belgian day-ahead prices (ENTSO-E via a study, `01jan2022 00:00:00`, CRLF)', () => {
+  const text = readFileSync('../shared/data/prices-be-dam/DAM_prices.csv', 'utf8');
+  const r = parseGenericCsv(text, { unit: 'EUR/kWh', dateFormat: 'DDMMMYYYY HH:mm:ss', timeZone: 'Europe/Brussels' });
+  const s = r.series[0];
+
+  it('reads hourly prices from local midnight 2022-01-01 with the autumn 02:00 twice', () => {
+    expect(s.key).toBe('DAM_price');
+    expect(s.resolutionMs).toBe(3_600_000);
+    expect(s.start).toBe(Date.parse('2021-12-31T23:00:00Z'));
+    expect(s.values[0]).toBe(0.0820199966430664);
+    const i = (Date.parse('2022-10-30T00:00:00Z') - s.start) / 3_600_000; // 02:00 CEST
+    expect(s.values.slice(i, i + 3)).toEqual([0.1002200012207031, 0.0999300003051758, 0.0983600006103516]);
+  });
+
+  it('rejects only the blank spring 02:00 rows, which do not exist in Brussels time', () => {
+    expect(r.rejected.map((x) => x.line)).toEqual([2044, 10781, 19686]);
+    for (const x of r.rejected) expect(x.reason).toMatch(/does not exist in Europe\/Brussels/);
+    expect(s.values).toHaveLength((Date.parse('2024-12-31T23:00:00Z') - s.start) / 3_600_000);
+  });
+});
+
+describe('generic CSV read in chunks', () => {
+  it('property: any chunking of a file (BOM, CRLF, gaps, a bad row) gives the same result as reading it whole', () => {
+    const text = '\uFEFFtime;kw\r\n27.10.2024 01:00;1,5\r\n27.10.2024 02:00;2,5\r\n\r\n27.10.2024 02:00;x\r\n27.10.2024 02:00;3,5\r\n27.10.2024 04:00;-\r\n27.10.2024 05:00;6';
+    const options = { unit: 'kW', timeZone: 'Europe/Berlin', dateFormat: 'DD.MM.YYYY HH:mm', decimalSeparator: ',' as const };
+    const whole = parseGenericCsv(text, options);
+    expect(whole.series[0].values).toEqual([1.5, 2.5, 3.5, null, null, 6]); // 03:00 CET absent, 04:00 written '-'
+    expect(whole.rejected).toEqual([{ line: 5, reason: '"x" in column "kw" is not a number' }]);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 12 }), (cuts) => {
+        const at = [0, ...cuts.sort((a, b) => a - b), text.length];
+        const reader = new GenericCsvReader(options);
+        for (let i = 1; i < at.length; i++) reader.write(text.slice(at[i - 1], at[i]));
+        expect(reader.end()).toEqual(whole);
+        expect(reader.lines).toBe(8);
+      }),
+      { numRuns: 300 },
     );
   });
 });

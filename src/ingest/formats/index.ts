@@ -10,7 +10,7 @@ import type { ParseResult } from './types.ts';
 
 export * from './types.ts';
 export { detectFormat, FORMATS, type FormatName } from './detect.ts';
-export { parseGenericCsv, type GenericCsvOptions } from './generic-csv.ts';
+export { parseGenericCsv, GenericCsvReader, type GenericCsvOptions } from './generic-csv.ts';
 export { parseSmardCsv, SMARD_ZONES } from './smard.ts';
 export { parseEntsoeA44, ENTSOE_ZONES } from './entsoe.ts';
 export { parseNzFinalPrices, parseWitsForecasts, tradingPeriodStart, type WitsRecord } from './nz.ts';

@@ -5,8 +5,8 @@ import { invalid } from '../../core/errors.ts';
  * when the text carries one, its UTC offset. Formats:
  * - `iso`: `2024-03-31T02:00:00+02:00`, `2024-02-28 21:00:00+00:00`, `2024-03-31T02:00` (no offset);
  * - `unix` (seconds) and `unix-ms`: always UTC;
- * - a pattern of `YYYY`, `MM`/`M`, `DD`/`D`, `HH`/`H`, `mm`, `ss` and literal characters, optionally ending
- *   in `Z` for an offset: `DD.MM.YYYY HH:mm`, `YYYY/M/D HH:mm`, `MM/DD/YYYY HH:mm`.
+ * - a pattern of `YYYY`, `MM`/`M` (or `MMM`: jan..dec), `DD`/`D`, `HH`/`H`, `mm`, `ss` and literal characters, optionally ending
+ *   in `Z` for an offset: `DD.MM.YYYY HH:mm`, `YYYY/M/D HH:mm`, `MM/DD/YYYY HH:mm`, `DDMMMYYYY HH:mm:ss`.
  */
 export interface WallTime {
   /** The wall-clock time read as if it were UTC (epoch ms). */
@@ -102,6 +102,7 @@ export function readIso(text: string): WallTime | null {
 
 const TOKENS: Record<string, { re: string; part: 'y' | 'mo' | 'd' | 'h' | 'mi' | 's' | 'z' }> = {
   YYYY: { re: '(\\d{4})', part: 'y' },
+  MMM: { re: '([A-Za-z]{3})', part: 'mo' },
   MM: { re: '(\\d{2})', part: 'mo' },
   M: { re: '(\\d{1,2})', part: 'mo' },
   DD: { re: '(\\d{2})', part: 'd' },
@@ -112,7 +113,12 @@ const TOKENS: Record<string, { re: string; part: 'y' | 'mo' | 'd' | 'h' | 'mi' |
   ss: { re: '(\\d{2})', part: 's' },
   Z: { re: '\\s*(Z|[+-]\\d{2}(?::?\\d{2})?)', part: 'z' },
 };
-const TOKEN = /YYYY|MM|M|DD|D|HH|H|mm|ss|Z/g;
+const TOKEN = /YYYY|MMM|MM|M|DD|D|HH|H|mm|ss|Z/g;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+function month(text: string): number {
+  return /^\d+$/.test(text) ? Number(text) : MONTHS.indexOf(text.toLowerCase()) + 1;
+}
 
 /** Compiles a date pattern such as `DD.MM.YYYY HH:mm` into a reader. */
 export function patternReader(pattern: string, field = 'dateFormat'): TimestampReader {
@@ -135,7 +141,7 @@ export function patternReader(pattern: string, field = 'dateFormat'): TimestampR
   return (text) => {
     const m = rx.exec(text);
     if (!m) return null;
-    const local = wall(+m[iy], +m[imo], +m[id], ih ? +m[ih] : 0, imi ? +m[imi] : 0, is ? +m[is] : 0, 0);
+    const local = wall(+m[iy], month(m[imo]), +m[id], ih ? +m[ih] : 0, imi ? +m[imi] : 0, is ? +m[is] : 0, 0);
     if (local === null) return null;
     return { local, offsetMs: iz ? offsetOf(m[iz]) : undefined };
   };
