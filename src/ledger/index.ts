@@ -4,3 +4,5 @@ export { appendEntry, appendEntries, verifyChain, genesisHash, entryHash, sha256
 export type { LedgerEntry, LedgerProblem, VerifyResult } from './chain.ts';
 export { generateMeterKeys, signReadingBatch, verifyReadingBatch } from './signing.ts';
 export type { MeterReading, ReadingBatch, SignedReadingBatch } from './signing.ts';
+export { orderItem, clearingItem, readingsItem, settlementItem } from './items.ts';
+export type { LedgerItem } from './items.ts';
