@@ -80,6 +80,14 @@ describe('ENTSO-E A44 built documents', () => {
     expect(r.series[0].values).toEqual([5, 5, 7, 7, 7, 7, 7, 7]);
   });
 
+  it('joins several periods of one TimeSeries, leaving the hour between them as a gap', () => {
+    const two = doc({ start: '2024-01-01T23:00Z', end: '2024-01-02T01:00Z', points: [[1, 1], [2, 2]] })
+      .replace('</Period>', '</Period><Period><timeInterval><start>2024-01-02T02:00Z</start><end>2024-01-02T03:00Z</end></timeInterval><resolution>PT60M</resolution><Point><position>1</position><price.amount>-5.5</price.amount></Point></Period>');
+    const r = parseEntsoeA44(two);
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0].values).toEqual([1, 2, null, -5.5]);
+  });
+
   it('refuses a position beyond the period', () => {
     expect(() => parseEntsoeA44(doc({ start: '2024-01-01T23:00Z', end: '2024-01-02T01:00Z', points: [[3, 1]] }))).toThrow(/Point\[1\]\.position: position 3 is outside 1\.\.2/);
   });

@@ -85,6 +85,12 @@ describe('detectFormat picks the parser', () => {
     });
   }
 
+  it('WITS records as CSV or JSON, and a mixed-separator CSV falls to the generic parser', () => {
+    expect(detectFormat('wits.csv', 'node,tradingDateTime,tradingPeriod,price,lastRunTime,schedule\n')).toBe('wits');
+    expect(detectFormat('wits.json', '{"schedule":"PRSS","prices":[{"node":"OTA2201","tradingDateTime":"x","lastRunTime":"y"}]}')).toBe('wits');
+    expect(detectFormat('elia.csv', read('imbalance-samples/ImbalanceNrvPrices_2022-04-03.csv'))).toBe('generic-csv');
+  });
+
   it('refuses another XML document and unknown JSON', () => {
     expect(() => detectFormat('x.xml', read('imbalance-samples/Export_19-03-2022_19-03-2022.xml'))).toThrow(/not an ENTSO-E/);
     expect(() => detectFormat('x.json', '{"a": 1}')).toThrow(/format/);

@@ -71,6 +71,23 @@ describe('SMARD broken variants', () => {
     expect(r.rejected).toEqual([{ line: 11, reason: expect.stringContaining('repeats') }]);
   });
 
+  it('reads a quarter-hour export across the autumn change, where 02:00-02:45 appear twice', () => {
+    const head = 'Datum von;Datum bis;Deutschland/Luxemburg [€/MWh] Originalauflösungen';
+    const times = ['01:45', '02:00', '02:15', '02:30', '02:45', '02:00', '02:15', '02:30', '02:45', '03:00'];
+    const rows = times.map((t, i) => `27.10.2024 ${t};27.10.2024 ${t};${i},5`);
+    const r = parseSmardCsv(['\uFEFF' + head, ...rows].join('\r\n'));
+    expect(r.rejected).toEqual([]);
+    expect(r.series[0].resolutionMs).toBe(900_000);
+    expect(r.series[0].start).toBe(Date.parse('2024-10-26T23:45:00Z'));
+    expect(r.series[0].values).toEqual(times.map((_, i) => i + 0.5));
+  });
+
+  it('a row written with "," instead of ";" is an error naming its line', () => {
+    const broken = [...lines];
+    broken[3] = broken[3].replaceAll(';', ',');
+    expect(() => parseSmardCsv(broken.join('\n'))).toThrow(/line 4: uses "," where SMARD writes ";"/);
+  });
+
   it('refuses a file with another header', () => {
     expect(() => parseSmardCsv('Zeit;Preis\n01.01.2024 00:00;1,0')).toThrow(ProblemError);
     expect(() => parseSmardCsv('Zeit;Preis\n01.01.2024 00:00;1,0')).toThrow(/line 1/);
