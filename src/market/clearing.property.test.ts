@@ -172,6 +172,12 @@ describe('pay-as-clear optimality', () => {
           else expect(o.limitPrice).toBeLessThanOrEqual(r.price);
         }
         for (const t of r.trades) expect(t.price).toBe(r.price);
+        // nobody left out would trade at the price: unmatched buyers ask for less, unmatched sellers for more
+        for (const o of orders) {
+          if (residualOf(o, r) <= EPS) continue;
+          if (o.side === 'buy') expect(o.limitPrice).toBeLessThanOrEqual(r.price);
+          else expect(o.limitPrice).toBeGreaterThanOrEqual(r.price);
+        }
       }),
     );
   });
