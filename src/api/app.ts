@@ -25,7 +25,9 @@ import { sensorRoutes } from './routes/sensors.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { userRoutes } from './routes/users.ts';
 import { retentionRoutes } from './routes/retention.ts';
-import type { ApiExtension } from './extensions.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import type { Capability } from './extensions.ts';
+import type { JobQueue } from '../jobs/types.ts';
 
 export interface AppOptions {
   store: Store;
@@ -35,8 +37,10 @@ export interface AppOptions {
   /** Folder of the built dashboard; default `dist/web`, skipped when absent. */
   webRoot?: string | null;
   logger?: boolean;
-  /** Later capabilities (scheduling, markets, feeds, edge) add their routes here. */
-  extensions?: ApiExtension[];
+  /** The job queue, for capabilities that enqueue work. */
+  queue?: JobQueue;
+  /** Capabilities (scheduling, markets, feeds, edge) whose routes are added. */
+  capabilities?: Capability[];
 }
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -94,7 +98,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   sensorRoutes(app, store);
   dataRoutes(app, store, clock);
   retentionRoutes(app, store);
-  for (const ext of opts.extensions ?? []) await ext(app, { store, clock });
+  if (opts.queue) jobRoutes(app, opts.queue);
+  for (const cap of opts.capabilities ?? []) {
+    if (!cap.routes) continue;
+    if (!opts.queue) throw new Error(`the ${cap.name} routes need the job queue`);
+    await cap.routes(app, { store, clock, queue: opts.queue });
+  }
 
   const webRoot = opts.webRoot === undefined ? DEFAULT_WEB_ROOT : opts.webRoot;
   if (webRoot && existsSync(webRoot)) await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });

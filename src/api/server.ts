@@ -4,7 +4,8 @@ import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { seedDemo, DEMO_LOGIN } from '../ingest/demo.ts';
 import { buildApp } from './app.ts';
-import type { ApiExtension } from './extensions.ts';
+import type { Capability } from './extensions.ts';
+import { CAPABILITIES } from './capabilities.ts';
 import { startPlatformJobs, type PlatformJobs } from '../jobs/platform.ts';
 
 export interface ServerOptions {
@@ -24,7 +25,8 @@ export interface ServerOptions {
   rateLimitPerMinute?: number;
   /** How often idle job workers poll (seconds). */
   pollingIntervalSeconds?: number;
-  extensions?: ApiExtension[];
+  /** Default: every capability in src/api/capabilities.ts. */
+  capabilities?: Capability[];
 }
 
 export interface RunningServer {
@@ -45,8 +47,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const seeded = await seedDemo(store);
       if (seeded) say(`Seeded the demo account: ${seeded.sensors} sensors, ${seeded.values} values.`);
     }
-    const jobs = await startPlatformJobs({ store, databaseUrl: opts.databaseUrl, workers: opts.workers ?? true, pollingIntervalSeconds: opts.pollingIntervalSeconds });
-    const app = await buildApp({ store, clock, logger: opts.logger, rateLimitPerMinute: opts.rateLimitPerMinute, extensions: opts.extensions });
+    const capabilities = opts.capabilities ?? CAPABILITIES;
+    const jobs = await startPlatformJobs({ store, clock, databaseUrl: opts.databaseUrl, workers: opts.workers ?? true, pollingIntervalSeconds: opts.pollingIntervalSeconds, capabilities });
+    let app: FastifyInstance;
+    try {
+      app = await buildApp({ store, clock, logger: opts.logger, rateLimitPerMinute: opts.rateLimitPerMinute, queue: jobs.queue, capabilities });
+    } catch (err) {
+      await jobs.stop();
+      throw err;
+    }
     const address = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
     const url = address.replace('[::1]', 'localhost');
     say(`gridflex is running at ${url}  (API docs: ${url}/docs)`);

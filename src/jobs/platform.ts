@@ -3,6 +3,8 @@
  * (retention now; scheduling, feeds and market clearing as they arrive), and their periodic schedules.
  */
 import type { Store } from '../store/types.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Capability } from '../api/extensions.ts';
 import { createQueue } from './index.ts';
 import type { JobQueue } from './types.ts';
 import { runWorker, type RunningWorker } from './worker.ts';
@@ -21,8 +23,9 @@ export interface PlatformJobOptions {
   databaseUrl?: string;
   /** Work on jobs in this process (default true); false only enqueues and reads. */
   workers?: boolean;
-  /** Extra handlers from later capabilities. */
-  handlers?: JobDefinition[];
+  clock?: Clock;
+  /** Capabilities whose jobs, schedules and services run here. */
+  capabilities?: Capability[];
   pollingIntervalSeconds?: number;
 }
 
@@ -52,8 +55,19 @@ export async function startPlatformJobs(opts: PlatformJobOptions): Promise<Platf
     await queue.start();
     return { queue, names: [], stop: () => queue.stop() };
   }
-  const handlers = [retentionJob(opts.store), ...(opts.handlers ?? [])];
+  const ctx = { store: opts.store, clock: opts.clock ?? systemClock, queue };
+  const caps = opts.capabilities ?? [];
+  const handlers = [retentionJob(opts.store), ...caps.flatMap((c) => c.jobs?.(ctx) ?? [])];
   const worker: RunningWorker = await runWorker({ queue, handlers, signals: [] });
   await queue.schedule(RETENTION_JOB, '17 * * * *');
-  return { queue, names: worker.names, stop: () => worker.stop() };
+  for (const s of caps.flatMap((c) => c.schedules ?? [])) await queue.schedule(s.name, s.cron, s.data, s.tz ? { tz: s.tz } : undefined);
+  const stops: (() => Promise<void>)[] = [];
+  for (const c of caps) if (c.services) stops.push(await c.services(ctx));
+  return {
+    queue, names: worker.names,
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+      await worker.stop();
+    },
+  };
 }

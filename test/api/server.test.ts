@@ -55,6 +55,13 @@ async function roundTrip(srv: RunningServer): Promise<void> {
   expect(job?.state).toBe('completed');
   expect((job?.result as { deleted: number }).deleted).toBeGreaterThanOrEqual(3);
   expect((await json(await fetch(q, { headers: auth }))).values).toEqual([null, null, null]);
+
+  // Job status through the API: a job of the caller's account is visible, a platform job is not.
+  const me = await json(await fetch(`${srv.url}/api/v1/me`, { headers: auth }));
+  const mine = await srv.jobs.queue.enqueue('nobody-works-on-this', { accountId: me.account.id });
+  expect(await json(await fetch(`${srv.url}/api/v1/jobs/${mine}`, { headers: auth }))).toMatchObject({ id: mine, state: 'queued', attempts: 0 });
+  expect((await fetch(`${srv.url}/api/v1/jobs/${id}`, { headers: auth })).status).toBe(404);
+  expect((await fetch(`${srv.url}/api/v1/jobs/not-a-job`, { headers: auth })).status).toBe(404);
 }
 
 describe('the real server on a loopback port', () => {

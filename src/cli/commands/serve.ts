@@ -41,8 +41,9 @@ export function serveCommands(program: Command, g: () => GlobalOptions): void {
       if (!databaseUrl) process.stderr.write('note: without DATABASE_URL the worker uses the embedded database, which only one process can open; stop `gridflex serve` first or use PostgreSQL\n');
       const { openStore } = await import('../../store/open.ts');
       const { startPlatformJobs } = await import('../../jobs/platform.ts');
+      const { CAPABILITIES } = await import('../../api/capabilities.ts');
       const store = await openStore({ databaseUrl, dataDir: g().dataDir, migrate: true });
-      const jobs = await startPlatformJobs({ store, databaseUrl, workers: true });
+      const jobs = await startPlatformJobs({ store, databaseUrl, workers: true, capabilities: CAPABILITIES });
       process.stdout.write(`worker running on ${store.kind}; stop with Ctrl-C\n`);
       onSignals(async () => {
         await jobs.stop();

@@ -1,0 +1,7 @@
+/**
+ * The capabilities the platform runs, in addition to the spine (accounts, sites, sensors, data, retention).
+ * Each one adds routes to the API and jobs to the workers; see `Capability` in `./extensions.ts`.
+ */
+import type { Capability } from './extensions.ts';
+
+export const CAPABILITIES: Capability[] = [];
