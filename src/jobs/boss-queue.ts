@@ -40,12 +40,19 @@ function withoutUndefined<T extends Record<string, unknown>>(obj: T): Partial<T>
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/**
+ * pg-boss expires a running job (fails it, to be retried) once it runs longer than its `expireIn`; the worker
+ * enforces the time limit itself. The expiry comes this much later, so the worker's own limit acts first and
+ * pg-boss's expiry only catches jobs whose worker died (or whose event loop was blocked).
+ */
+export const EXPIRY_GRACE_SECONDS = 2;
+
 function bossPolicy(p: RetryPolicy) {
   return withoutUndefined({
     retryLimit: p.retryLimit,
     retryDelay: p.retryDelaySeconds,
     retryBackoff: p.retryBackoff,
-    expireInSeconds: p.timeoutSeconds,
+    expireInSeconds: p.timeoutSeconds === undefined ? undefined : p.timeoutSeconds + EXPIRY_GRACE_SECONDS,
   });
 }
 
@@ -85,7 +92,7 @@ export class BossQueue implements JobQueue {
     const boss = new PgBoss({
       db: this.runner,
       schema: this.schema,
-      ...bossPolicy({ ...DEFAULT_POLICY, ...checkRetryPolicy(this.tuning.defaults, 'defaults.') }),
+      ...bossPolicy({ ...DEFAULT_POLICY, ...withoutUndefined({ ...checkRetryPolicy(this.tuning.defaults, 'defaults.') }) }),
       maintenanceIntervalSeconds: this.tuning.maintenanceIntervalSeconds ?? 30,
       cronMonitorIntervalSeconds: cronSeconds,
       cronWorkerIntervalSeconds: cronSeconds,
@@ -298,7 +305,7 @@ export class BossQueue implements JobQueue {
     const boss = this.boss as PgBoss;
     const ac = new AbortController();
     this.running.set(job.id, ac);
-    const limitSeconds = Number(job.expireInSeconds);
+    const limitSeconds = Math.max(1, Number(job.expireInSeconds) - EXPIRY_GRACE_SECONDS);
     let timer: NodeJS.Timeout | undefined;
     const overLimit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

@@ -2,11 +2,17 @@
  * The jobs the platform knows: later parts (scheduling, feeds, market clearing, retention) call
  * `registerJob` when their module loads; `runWorker` runs every registered job.
  */
-import { conflict } from '../core/errors.ts';
+import { conflict, invalid } from '../core/errors.ts';
 import type { JobData, JobHandler, RetryPolicy, WorkOptions } from './types.ts';
 import { checkConcurrency, checkJobName, checkRetryPolicy } from './validate.ts';
 
-export interface JobDefaults extends RetryPolicy, WorkOptions {}
+export interface JobDefaults extends RetryPolicy, WorkOptions {
+  /** Run periodically: a 5-field cron expression (minute granularity), read in `tz` (default UTC). */
+  cron?: string;
+  tz?: string;
+  /** The data the periodic runs get (default {}). */
+  cronData?: JobData;
+}
 
 export interface JobDefinition {
   name: string;
@@ -23,10 +29,22 @@ export function registerJob<D extends JobData = JobData>(name: string, handler: 
   const definition: JobDefinition = {
     name,
     handler: handler as JobHandler,
-    defaults: { ...checkRetryPolicy(defaults, 'defaults.'), concurrency: checkConcurrency(defaults.concurrency) },
+    defaults: {
+      ...checkRetryPolicy(defaults, 'defaults.'),
+      concurrency: checkConcurrency(defaults.concurrency, 'defaults.concurrency'),
+      ...checkPeriodic(defaults),
+    },
   };
   definitions.set(name, definition);
   return definition;
+}
+
+function checkPeriodic({ cron, tz, cronData }: JobDefaults): Pick<JobDefaults, 'cron' | 'tz' | 'cronData'> {
+  if (cron === undefined) return {};
+  if (typeof cron !== 'string' || cron.trim().split(/\s+/).length !== 5) {
+    throw invalid('defaults.cron', 'must have 5 fields: minute hour day-of-month month day-of-week');
+  }
+  return { cron: cron.trim(), tz, cronData };
 }
 
 export function registeredJobs(): JobDefinition[] {

@@ -44,7 +44,9 @@ describe('checking what callers hand the queue', () => {
     expect(registeredJobs()).toHaveLength(1);
     expect(registeredJobs()[0].defaults).toMatchObject({ retryLimit: 3, concurrency: 1 });
     expect(() => registerJob('retention', async () => 1)).toThrow(/already registered/);
-    expect(fieldOf(() => registerJob('other', handler, { concurrency: 0 }))).toBe('opts.concurrency');
+    expect(fieldOf(() => registerJob('other', handler, { concurrency: 0 }))).toBe('defaults.concurrency');
+    expect(fieldOf(() => registerJob('other', handler, { cron: '*/5 * * *' }))).toBe('defaults.cron');
+    expect(registerJob('nightly', handler, { cron: ' 15 3 * * * ' }).defaults.cron).toBe('15 3 * * *');
     clearRegistry();
   });
 });

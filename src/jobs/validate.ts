@@ -62,6 +62,6 @@ export function checkEnqueueOptions(opts: EnqueueOptions = {}): EnqueueOptions {
   return checked;
 }
 
-export function checkConcurrency(value: unknown): number {
-  return wholeNumber(value, 'opts.concurrency', 1) ?? 1;
+export function checkConcurrency(value: unknown, field = 'opts.concurrency'): number {
+  return wholeNumber(value, field, 1) ?? 1;
 }

@@ -25,8 +25,11 @@ export interface RunningWorker {
 export async function runWorker({ queue, handlers = registeredJobs(), signals = ['SIGTERM', 'SIGINT'] }: RunWorkerOptions): Promise<RunningWorker> {
   await queue.start();
   for (const { name, handler, defaults } of handlers) {
-    const { concurrency, ...policy } = defaults;
+    const { concurrency, cron, tz, cronData, ...policy } = defaults;
     if (Object.values(policy).some((v) => v !== undefined)) await queue.configure(name, policy);
+    // The registry is the truth about periodic runs: a job registered without cron loses an old schedule.
+    if (cron) await queue.schedule(name, cron, cronData ?? {}, { tz });
+    else await queue.unschedule(name);
     await queue.work(name, handler, { concurrency });
   }
 
