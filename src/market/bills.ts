@@ -25,6 +25,8 @@ export interface Bill {
   /** Re-settlement differences posted in this period (from `settlementDifference`). */
   adjustments: number;
   totalCost: number;
+  /** The member's slots of the period in time order, settled or awaiting data: the bill's lines. */
+  lines: MemberSlotSettlement[];
 }
 
 const inPeriod = (s: MemberSlotSettlement, start: number, end: number): boolean => s.slotStart >= start && s.slotStart < end;
@@ -49,9 +51,11 @@ export function billFor(member: string, settlements: readonly MemberSlotSettleme
     deviationKwh: 0,
     adjustments,
     totalCost: adjustments,
+    lines: [],
   };
   for (const s of settlements) {
     if (s.member !== member || !inPeriod(s, start, end)) continue;
+    bill.lines.push(s);
     if (s.status !== 'settled') {
       bill.slotsAwaitingData.push(s.slotStart);
       continue;
@@ -70,6 +74,7 @@ export function billFor(member: string, settlements: readonly MemberSlotSettleme
     bill.totalCost += s.totalCost!;
   }
   bill.slotsAwaitingData.sort((a, b) => a - b);
+  bill.lines.sort((a, b) => a.slotStart - b.slotStart);
   return bill;
 }
 

@@ -80,6 +80,7 @@ describe('bills and community figures', () => {
     expect(b.slotsSettled).toBe(1);
     expect(b.slotsAwaitingData).toEqual([t0 + slot]);
     expect(b.totalCost).toBeCloseTo(1.11, 12);
+    expect(b.lines.map((l) => [l.slotStart, l.status])).toEqual([[t0, 'settled'], [t0 + slot, 'awaiting-data']]);
     const a = billFor('A', all, t0, t0 + 2 * slot, -0.05);
     expect(a.slotsSettled).toBe(2);
     expect(a.localSoldKwh).toBe(3.5);
