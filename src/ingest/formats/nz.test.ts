@@ -93,6 +93,18 @@ describe('WITS price forecasts', () => {
     expect(ben.meta).toEqual({ schedule: 'PRSL' });
   });
 
+  it('reads the API shape: a list of schedules, each with its prices', () => {
+    const strip = ({ schedule, ...rest }: (typeof records)[number]) => (schedule ? rest : rest);
+    const api = [
+      { schedule: 'PRSS', prices: records.slice(0, 4).map(strip) },
+      { schedule: 'PRSL', prices: records.slice(4).map(strip) },
+    ];
+    const r = parseWitsForecasts(JSON.stringify(api));
+    expect(r.rejected).toEqual([]);
+    expect(r.series.map((s) => [s.key, s.meta?.schedule, s.values])).toEqual([['OTA2201', 'PRSS', [180.5, 210, 205]], ['BEN2201', 'PRSL', [150, 155]]]);
+    expect(() => parseWitsForecasts('{"schedule":"PRSS"}')).toThrow(/\[0\]\.prices: expected an array/);
+  });
+
   it('reads the same records as CSV and rejects bad ones with their line', () => {
     const head = 'node,tradingDateTime,tradingPeriod,price,lastRunTime,schedule';
     const row = (o: Record<string, unknown>) => [o.node, o.tradingDateTime, o.tradingPeriod, o.price, o.lastRunTime, o.schedule].join(',');

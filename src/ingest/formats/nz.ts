@@ -106,10 +106,14 @@ function witsRecords(text: string): { records: WitsRecord[]; lines: number[] } {
     } catch (e) {
       throw invalid('body', `not valid JSON: ${(e as Error).message}`);
     }
-    const top = doc as { prices?: WitsRecord[]; schedule?: string };
-    const list = Array.isArray(doc) ? (doc as WitsRecord[]) : top.prices;
-    if (!Array.isArray(list)) throw invalid('prices', 'expected an array of price records');
-    const records = list.map((r) => ({ ...r, schedule: r.schedule ?? top.schedule }));
+    type Group = { prices?: WitsRecord[]; schedule?: string };
+    // A record list, one schedule `{schedule, prices}`, or a list of them (as the WITS API answers).
+    const groups: Group[] = Array.isArray(doc) ? (doc.length > 0 && Array.isArray((doc[0] as Group).prices) ? (doc as Group[]) : [{ prices: doc as WitsRecord[] }]) : [doc as Group];
+    const records: WitsRecord[] = [];
+    for (const [i, g] of groups.entries()) {
+      if (!Array.isArray(g?.prices)) throw invalid(`[${i}].prices`, 'expected an array of price records');
+      for (const r of g.prices) records.push({ ...r, schedule: r.schedule ?? g.schedule });
+    }
     return { records, lines: records.map((_, i) => i + 1) };
   }
   const rows = [...csvRows(text, ',')];
@@ -148,7 +152,8 @@ function readWitsRecord(r: WitsRecord, nodes?: ReadonlySet<string>): { t: number
 }
 
 /**
- * Reads WITS price-forecast records (JSON array, `{schedule, prices: [...]}`, or CSV with the columns
+ * Reads WITS price-forecast records (a JSON array of records, `{schedule, prices: [...]}` or an array of
+ * those, or CSV with the columns
  * node, tradingDateTime, tradingPeriod, price, lastRunTime, schedule) into one forecast series per node and
  * schedule, with the run time (`lastRunTime`) as the belief time of each value. Where a file holds several
  * runs for one slot, the newest run wins. Record numbers stand in for lines in JSON.
