@@ -4,6 +4,8 @@
  */
 import { clearSlot } from '../src/market/clearing.ts';
 import type { BookOrder } from '../src/market/types.ts';
+import { appendEntries, verifyChain } from '../src/ledger/chain.ts';
+import { generateMeterKeys, signReadingBatch, verifyReadingBatch } from '../src/ledger/signing.ts';
 
 function randomBook(n: number, seed: number, prefix: string): BookOrder[] {
   let s = seed >>> 0;
@@ -43,3 +45,14 @@ emit('market.clear.100k-orders.pay-as-bid', best(5, () => clearSlot(big, 'pay-as
 const day = Array.from({ length: 96 }, (_, slot) => randomBook(2000, 1000 + slot, `s${slot}-`));
 for (const book of day.slice(0, 10)) clearSlot(book);
 emit('market.clear.day-96-slots-x-2000-orders', best(5, () => { for (const book of day) clearSlot(book); }), 'ms');
+
+const items = Array.from({ length: 10_000 }, (_, k) => ({ time: '2026-06-01T10:00:00Z', type: 'order', payload: { id: `o${k}`, member: `site-${k % 50}`, side: 'buy', energyKwh: 1.5, limitPrice: 0.21 } }));
+let chain = appendEntries('bench', null, items);
+emit('ledger.append.10k-entries', best(3, () => { chain = appendEntries('bench', null, items); }), 'ms');
+emit('ledger.verify.10k-entries', best(3, () => { if (!verifyChain('bench', chain).ok) throw new Error('chain does not verify'); }), 'ms');
+
+const keys = generateMeterKeys();
+const batch = { meterId: 'm1', site: 's1', readings: Array.from({ length: 96 }, (_, k) => ({ slotStart: new Date(Date.UTC(2026, 5, 1) + k * 900_000).toISOString(), energyKwh: 0.25 })) };
+const signed = signReadingBatch(batch, keys.privateKeyPem);
+const verifyMs = best(3, () => { for (let k = 0; k < 200; k++) verifyReadingBatch(signed, keys.publicKeyPem); });
+emit('ledger.verify-signed-batch.96-readings', (200 / verifyMs) * 1000, 'batches/s');
