@@ -145,3 +145,16 @@ describe('bad orders', () => {
     expect(() => clearSlot([good], 'vickrey' as never)).toThrow(/mechanism/);
   });
 });
+
+describe('self-netting example from the docs', () => {
+  it('nets A\'s own crossing orders; B sells to C at the midpoint of [5, 6]', () => {
+    const r = clearSlot([
+      { id: 'a-buy', member: 'A', side: 'buy', energyKwh: 10, limitPrice: 10 },
+      { id: 'a-sell', member: 'A', side: 'sell', energyKwh: 10, limitPrice: 1 },
+      { id: 'b-sell', member: 'B', side: 'sell', energyKwh: 10, limitPrice: 5 },
+      { id: 'c-buy', member: 'C', side: 'buy', energyKwh: 10, limitPrice: 6 },
+    ]);
+    expect(r.trades).toEqual([{ buyOrder: 'c-buy', sellOrder: 'b-sell', buyer: 'C', seller: 'B', energyKwh: 10, price: 5.5 }]);
+    expect(r.orders.filter((o) => o.selfNettedKwh > 0).map((o) => o.id).sort()).toEqual(['a-buy', 'a-sell']);
+  });
+});
