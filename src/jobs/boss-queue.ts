@@ -86,8 +86,18 @@ export class BossQueue implements JobQueue {
     this.pollMs = poll * 1000;
   }
 
-  async start(): Promise<void> {
-    if (this.boss) return;
+  private starting: Promise<void> | null = null;
+  private closed = false;
+
+  /** Idempotent; a stopped queue stays stopped (its connections are closed): create a new one instead. */
+  start(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('this job queue was stopped; create a new one'));
+    this.starting ??= this.startOnce();
+    this.starting.catch(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     const cronSeconds = this.tuning.cronIntervalSeconds ?? 15;
     const boss = new PgBoss({
       db: this.runner,
@@ -133,9 +143,11 @@ export class BossQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    await this.starting?.catch(() => {});
     const boss = this.boss;
     if (!boss || this.stopping) return;
     this.stopping = true;
+    this.closed = true;
     this.wakeup.wakeAll();
     const loopsDone = Promise.all(this.loops);
     await Promise.race([loopsDone, delay((this.tuning.stopGraceSeconds ?? 30) * 1000)]);
@@ -168,7 +180,7 @@ export class BossQueue implements JobQueue {
   }
 
   private requireBoss(): PgBoss {
-    if (!this.boss || this.stopping) throw new Error('the job queue is not started (call start() first)');
+    if (!this.boss || this.stopping) throw new Error('the job queue is not running (call start() first)');
     return this.boss;
   }
 

@@ -78,7 +78,8 @@ describe('runWorker on the embedded database', () => {
     await waitForState(queue, last, ['completed']);
     process.emit('SIGUSR2', 'SIGUSR2');
     await worker.stopped;
-    await expect(queue.enqueue('square', { n: 7 })).rejects.toThrow(/not started/);
+    await expect(queue.enqueue('square', { n: 7 })).rejects.toThrow(/not running/);
+    await expect(queue.start()).rejects.toThrow(/was stopped/);
     expect(process.listenerCount('SIGUSR2')).toBe(0);
   });
 });
