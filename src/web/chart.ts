@@ -54,6 +54,7 @@ export function drawChart(el: ChartElement, spec: ChartSpec, group?: ChartGroup)
   const x = slotTimes(series.start, series.resolution, series.values.length);
   const data: uPlot.AlignedData = [x, series.values.map((v) => (v === undefined ? null : v))];
   const colour = spec.colour ?? '#1f6feb';
+  const slotSeconds = x.length > 1 ? x[1] - x[0] : (spec.window.max - spec.window.min);
   const opts: uPlot.Options = {
     width: widthOf(el),
     height: HEIGHT,
@@ -80,7 +81,10 @@ export function drawChart(el: ChartElement, spec: ChartSpec, group?: ChartGroup)
       { label: `Time (${timeZone})`, labelFont: '600 11px system-ui, sans-serif', stroke: '#444', grid: { stroke: '#eee' } },
       { label: axisLabel(spec.quantity, series.unit), labelFont: '600 11px system-ui, sans-serif', stroke: '#444', grid: { stroke: '#eee' }, size: 60 },
     ],
-    hooks: group ? { setScale: [(u, key) => { if (key === 'x') group.follow(u); }] } : {},
+    hooks: {
+      draw: [(u) => drawOpenSlotEnds(u, slotSeconds, colour)],
+      ...(group ? { setScale: [(u: uPlot, key: string) => { if (key === 'x') group.follow(u); }] } : {}),
+    },
   };
   const u = new uPlot(opts, data, el);
   u.setScale('x', spec.window);
@@ -89,6 +93,32 @@ export function drawChart(el: ChartElement, spec: ChartSpec, group?: ChartGroup)
   group?.add(u);
   keepWidth(el, u);
   return u;
+}
+
+/**
+ * A step line draws a value from its slot start to the next point; the last slot and a slot followed by a gap
+ * have no next point, so their value is drawn here across the slot's own length.
+ */
+function drawOpenSlotEnds(u: uPlot, slotSeconds: number, colour: string): void {
+  const xs = u.data[0];
+  const ys = u.data[1];
+  const { ctx, bbox } = u;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+  ctx.clip();
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 1.5 * uPlot.pxRatio;
+  ctx.beginPath();
+  for (let i = 0; i < xs.length; i++) {
+    const y = ys[i];
+    if (y === null || y === undefined || (i + 1 < xs.length && ys[i + 1] !== null && ys[i + 1] !== undefined)) continue;
+    const py = u.valToPos(y, 'y', true);
+    ctx.moveTo(u.valToPos(xs[i], 'x', true), py);
+    ctx.lineTo(u.valToPos(xs[i] + slotSeconds, 'x', true), py);
+  }
+  ctx.stroke();
+  ctx.restore();
 }
 
 function widthOf(el: HTMLElement): number {

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { uploadCsv, type Sensor, type UploadResult } from './api.ts';
 import { h, replace } from './dom.ts';
 import { renderProblem } from './problem.ts';
@@ -28,7 +29,7 @@ export function uploadForm(sensor: Sensor, timeZone: string, onWritten: (r: Uplo
     replace(result, h('p', {}, `Uploading ${chosen.name}…`));
     try {
       const res = await uploadCsv(sensor.id, await chosen.text(), { unit: unit.value.trim(), timezone: tz.value.trim() });
-      replace(result, h('p', { class: 'ok', role: 'status' }, `Wrote ${res.written} value${res.written === 1 ? '' : 's'}${res.start ? ` from ${res.start} to ${res.end}` : ''}.`));
+      replace(result, h('p', { class: 'ok', role: 'status' }, `Wrote ${res.written} value${res.written === 1 ? '' : 's'}${res.start && res.end ? ` from ${local(res.start, timeZone)} to ${local(res.end, timeZone)} (${timeZone})` : ''}.`));
       await onWritten(res);
     } catch (e) {
       replace(result, renderProblem(e));
@@ -37,4 +38,8 @@ export function uploadForm(sensor: Sensor, timeZone: string, onWritten: (r: Uplo
     }
   });
   return form;
+}
+
+function local(iso: string, timeZone: string): string {
+  return DateTime.fromISO(iso, { setZone: true }).setZone(timeZone).toFormat('yyyy-MM-dd HH:mm');
 }

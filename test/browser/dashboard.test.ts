@@ -185,6 +185,7 @@ describe('dashboard in headless Chromium against the real server', () => {
     await page.getByLabel('CSV file').setInputFiles({ name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByText('Wrote 6 values').waitFor();
+    expect(await page.getByText('Wrote 6 values').textContent()).toBe('Wrote 6 values from 2025-06-01 00:00 to 2025-06-01 06:00 (Europe/Berlin).');
     await waitForChart(page, PRICE, '2025-06-01T00:00:00+02:00', 24);
     const drawn = await chartData(page, PRICE);
     expect(drawn.y.slice(0, 6)).toEqual([11.5, 23, 34.5, 46, 57.5, 69]);
