@@ -72,9 +72,11 @@ function buildBattery(b: Battery, ctx: BuildContext): AssetModel {
   const pairs: AssetModel['pairs'] = [];
   const hardBand = b.soc0 >= b.socMin && b.soc0 <= b.socMax && b.keep === 1;
   for (let t = 0; t < p.n; t++) {
-    const ch = lp.addCol(ladder.epsilon * dt, 0, b.chargeMaxKw);
-    const dis = lp.addCol((b.cycleCostPerKwh + ladder.epsilon) * dt, 0, b.dischargeMaxKw);
-    const s = hardBand ? lp.addCol(0, b.socMin, b.socMax) : lp.addCol(0, 0, b.capacityKwh);
+    const ch = lp.label('col', lp.addCol(ladder.epsilon * dt, 0, b.chargeMaxKw), `${b.id} chargeMaxKw ${b.chargeMaxKw} kW`, t);
+    const dis = lp.label('col', lp.addCol((b.cycleCostPerKwh + ladder.epsilon) * dt, 0, b.dischargeMaxKw), `${b.id} dischargeMaxKw ${b.dischargeMaxKw} kW`, t);
+    const s = hardBand
+      ? lp.label('col', lp.addCol(0, b.socMin, b.socMax), `${b.id} SoC band [${b.socMin}, ${b.socMax}] kWh`, t, true)
+      : lp.label('col', lp.addCol(0, 0, b.capacityKwh), `${b.id} capacityKwh ${b.capacityKwh}`, t, true);
     const row: Term[] = [[s, 1], [ch, -b.etaCharge * dt], [dis, dt / b.etaDischarge]];
     if (t > 0) row.push([soc[t - 1], -b.keep]);
     lp.addRow(t === 0 ? b.keep * b.soc0 : 0, t === 0 ? b.keep * b.soc0 : 0, row);
@@ -148,7 +150,7 @@ function buildEv(ev: EvCharger, ctx: BuildContext): AssetModel {
   const withBattery = ev.capacityKwh !== undefined;
   for (let t = 0; t < p.n; t++) {
     const frac = ev.plugged[t];
-    const ch = frac > 0 ? evChargeCol(ev, lp, frac) : -1;
+    const ch = frac > 0 ? lp.label('col', evChargeCol(ev, lp, frac), `${ev.id} maxKw ${ev.maxKw} kW while plugged in`, t) : -1;
     const dis = frac > 0 && ev.bidirectional ? lp.addCol(ladder.epsilon * dt, 0, ev.dischargeMaxKw * frac) : -1;
     if (ch >= 0) {
       terms[t].push([ch, 1]);
@@ -160,7 +162,7 @@ function buildEv(ev: EvCharger, ctx: BuildContext): AssetModel {
       if (ctx.binarySlots.has(t)) exclusive(lp, ch, ev.maxKw * frac, dis, ev.dischargeMaxKw * frac);
     }
     if (withBattery) {
-      const s = lp.addCol(0, 0, ev.capacityKwh!);
+      const s = lp.label('col', lp.addCol(0, 0, ev.capacityKwh!), `${ev.id} capacityKwh ${ev.capacityKwh}`, t, true);
       const row: Term[] = [[s, 1]];
       if (ch >= 0) row.push([ch, -ev.etaCharge * dt]);
       if (dis >= 0) row.push([dis, dt / ev.etaDischarge]);
@@ -204,7 +206,7 @@ function buildHeatPump(hp: HeatPump, ctx: BuildContext): AssetModel {
   const terms = emptyTerms(p.n);
   const power: number[] = [];
   for (let t = 0; t < p.n; t++) {
-    const e = hp.minKw > 0 ? lp.addCol(0, hp.minKw, hp.maxKw, SEMI_CONTINUOUS) : lp.addCol(0, 0, hp.maxKw);
+    const e = lp.label('col', hp.minKw > 0 ? lp.addCol(0, hp.minKw, hp.maxKw, SEMI_CONTINUOUS) : lp.addCol(0, 0, hp.maxKw), `${hp.id} maxElectricKw ${hp.maxKw} kW`, t);
     terms[t].push([e, 1]);
     power.push(e);
   }
@@ -265,7 +267,7 @@ function bufferModel(hp: HeatPump, ctx: BuildContext, power: number[], perKwhHea
   const missed: number[] = [];
   const penaltyCols: Term[] = [];
   for (let t = 0; t < p.n; t++) {
-    const s = lp.addCol(0, 0, b.capacityKwh);
+    const s = lp.label('col', lp.addCol(0, 0, b.capacityKwh), `${hp.id} buffer capacityKwh ${b.capacityKwh}`, t, true);
     const miss = lp.addCol(perKwhHeat * dt, 0, b.demandKw[t]);
     const rhs = -dt * b.demandKw[t] + (t === 0 ? b.keep * b.state0 : 0);
     const row: Term[] = [[s, 1], [power[t], -dt * hp.cop[t]], [miss, -dt]];

@@ -2,7 +2,7 @@
  * The HiGHS adapter: one WASM instance per process (loaded once, kept in a module-level promise),
  * a model per solve built from CSC arrays, always with a time limit and a MIP gap, always disposed.
  */
-import loadHighs, { type Highs } from 'highs';
+import loadHighs, { type Highs, type Model } from 'highs';
 import type { LpArrays } from './lp.ts';
 
 let instance: Promise<Highs> | undefined;
@@ -32,6 +32,8 @@ export interface LpSolution {
   /** Relative MIP gap reached (0 for a linear programme). */
   mipGap: number;
   isMip: boolean;
+  /** For an infeasible programme: rows and columns of an irreducible infeasible subset, when HiGHS finds one. */
+  conflict?: { rows: number[]; cols: { col: number; bound: 'upper' | 'lower' | 'none' }[] };
 }
 
 /** Solves a built programme; the model is disposed before returning, whatever happens. */
@@ -68,6 +70,7 @@ export function solveArrays(highs: Highs, lp: LpArrays, settings: SolveSettings 
     const x = hasPoint ? model.getSolution().colValue : new Float64Array(lp.numCols);
     const gap = isMip ? Number(model.info.get('mip_gap')) : 0;
     return {
+      conflict: status === 'infeasible' ? irreducibleConflict(model) : undefined,
       status: status === 'time-limit' && !hasPoint ? 'no-solution' : status,
       x,
       objective: hasPoint ? model.getObjectiveValue() : NaN,
@@ -77,5 +80,15 @@ export function solveArrays(highs: Highs, lp: LpArrays, settings: SolveSettings 
     };
   } finally {
     model.dispose();
+  }
+}
+
+function irreducibleConflict(model: Model): LpSolution['conflict'] {
+  try {
+    model.options.set('iis_strategy', 6);
+    const iis = model.getIis();
+    return { rows: Array.from(iis.rowIndex), cols: Array.from(iis.colIndex, (col, k) => ({ col, bound: iis.colBound[k] === 3 ? 'upper' : iis.colBound[k] === 2 ? 'lower' : 'none' })) };
+  } catch {
+    return undefined;
   }
 }

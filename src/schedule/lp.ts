@@ -23,7 +23,17 @@ export interface LpArrays {
   values: Float64Array;
 }
 
+/** What a row or a column's bounds stand for, to explain a conflict to a person. */
+export interface Label {
+  what: string;
+  slot?: number;
+  /** A column whose lower bound is a limit too (a SoC band), not just "no negative flow". */
+  lowerIsLimit?: boolean;
+}
+
 export class LpBuilder {
+  readonly rowLabels = new Map<number, Label>();
+  readonly colLabels = new Map<number, Label>();
   private cost: number[] = [];
   private lower: number[] = [];
   private upper: number[] = [];
@@ -72,6 +82,11 @@ export class LpBuilder {
       this.tVal.push(coef);
     }
     return row;
+  }
+
+  label(kind: 'row' | 'col', index: number, what: string, slot?: number, lowerIsLimit = false): number {
+    (kind === 'row' ? this.rowLabels : this.colLabels).set(index, { what, slot, lowerIsLimit });
+    return index;
   }
 
   get isMip(): boolean {

@@ -32,16 +32,20 @@ export function buildSiteModel(p: Problem, ladder: Ladder, binarySlots: Set<numb
   const peak = p.peakPricePerKw > 0 ? lp.addCol(p.peakPricePerKw, 0, Infinity) : -1;
   const imp: number[] = [];
   const exp: number[] = [];
+  const fixedIds = p.assets.filter((a) => a.type === 'inflexible-load' || (a.type === 'pv' && !a.curtailable)).map((a) => a.id).join(', ');
   for (let t = 0; t < p.n; t++) {
     const i = lp.addCol(p.importPrice[t] * p.dtH, 0, Math.min(p.importLimitKw, bigM));
     const e = lp.addCol(-p.exportPrice[t] * p.dtH, 0, Math.min(p.exportLimitKw, bigM));
+    if (Number.isFinite(p.importLimitKw)) lp.label('col', i, `context.importLimitKw ${p.importLimitKw} kW`, t);
+    if (Number.isFinite(p.exportLimitKw)) lp.label('col', e, `context.exportLimitKw ${p.exportLimitKw} kW`, t);
     const row: Term[] = [[i, 1], [e, -1]];
     let constant = 0;
     for (const a of assets) {
       constant += a.constant[t];
       for (const [col, coef] of a.terms[t]) row.push([col, -coef]);
     }
-    lp.addRow(constant, constant, row);
+    const balance = lp.addRow(constant, constant, row);
+    if (constant !== 0) lp.label('row', balance, `the fixed power of ${fixedIds}`, t);
     if (p.exportPrice[t] > p.importPrice[t]) siteExclusive(lp, i, e, Math.min(p.importLimitKw, bigM), Math.min(p.exportLimitKw, bigM));
     if (peak >= 0) lp.addRow(-Infinity, 0, [[i, 1], [peak, -1]]);
     imp.push(i);

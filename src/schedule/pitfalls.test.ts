@@ -109,3 +109,25 @@ describe('the penalty ladder', () => {
     expect(r.unmet[0].amount).toBeCloseTo(200 - carKwh, 4);
   });
 });
+
+describe('infeasible over time, not in any one slot', () => {
+  it('names the conflicting limits from HiGHS: export limit, battery capacity, fixed PV, and when', async () => {
+    const r = await schedule({
+      start: '2024-03-01T00:00:00Z',
+      slots: 6,
+      resolution: 'PT1H',
+      context: { importPrice: 100, exportLimitKw: 0 },
+      assets: [
+        { id: 'b', type: 'battery', capacityKwh: 10, socKwh: 2, chargeMaxKw: 5, dischargeMaxKw: 5 },
+        { id: 'roof', type: 'pv', forecastKw: 4 },
+      ],
+    });
+    expect(r.status).toBe('infeasible');
+    expect(r.reason).toContain('these hard limits conflict');
+    expect(r.reason).toContain('context.exportLimitKw 0 kW');
+    expect(r.reason).toContain('b SoC band [0, 10] kWh');
+    expect(r.reason).toContain('the fixed power of roof (slots 0–2');
+    expect(r.reason).not.toContain('chargeMaxKw');
+    expect(r.assets).toEqual([]);
+  });
+});

@@ -140,12 +140,43 @@ function fromHighs(p: Problem, highs: Highs, settings: SolveSettings): ScheduleR
     const reason =
       solution.status === 'no-solution'
         ? `no schedule found within the time limit of ${settings.timeLimitS} s; raise timeLimitS or shorten the horizon`
-        : `the hard limits cannot all be met (HiGHS: ${solution.status}): check context.importLimitKw and context.exportLimitKw against the non-curtailable production, the inflexible loads and the assets' power limits`;
+        : (conflictReason(p, solved) ??
+          `the hard limits cannot all be met (HiGHS: ${solution.status}): check context.importLimitKw and context.exportLimitKw against the non-curtailable production, the inflexible loads and the assets' power limits`);
     const r = infeasible(p, reason, settings, method);
     r.solver.timeMs = solved.timeMs;
     return r;
   }
   return readSolution(p, solved, method, settings);
+}
+
+/** Names the hard limits of HiGHS' irreducible infeasible subset, grouped with the slots they bind in. */
+function conflictReason(p: Problem, solved: SolvedSite): string | undefined {
+  const conflict = solved.solution.conflict;
+  if (!conflict) return undefined;
+  const { lp } = solved.model;
+  const limits = conflict.cols.flatMap(({ col, bound }) => {
+    const label = lp.colLabels.get(col);
+    return label && (bound === 'upper' || (bound === 'lower' && label.lowerIsLimit)) ? [label] : [];
+  });
+  const labels = [...conflict.rows.map((r) => lp.rowLabels.get(r)), ...limits];
+  const slots = new Map<string, number[]>();
+  for (const l of labels) if (l) slots.set(l.what, [...(slots.get(l.what) ?? []), ...(l.slot !== undefined ? [l.slot] : [])]);
+  if (slots.size === 0) return undefined;
+  const parts = [...slots].map(([what, ts]) => (ts.length ? `${what} (${slotRanges(p, ts)})` : what));
+  return `these hard limits conflict: ${parts.join('; ')}`;
+}
+
+function slotRanges(p: Problem, slots: number[]): string {
+  const sorted = [...new Set(slots)].sort((a, b) => a - b);
+  const ranges: [number, number][] = [];
+  for (const t of sorted) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === t - 1) last[1] = t;
+    else ranges.push([t, t]);
+  }
+  const at = (t: number) => formatInstant(p.start + t * p.resolutionMs, p.timezone);
+  const text = ranges.slice(0, 4).map(([a, b]) => (a === b ? `slot ${a} at ${at(a)}` : `slots ${a}–${b} from ${at(a)}`));
+  return text.join(', ') + (ranges.length > 4 ? ', …' : '');
 }
 
 function readSolution(p: Problem, solved: SolvedSite, method: string, settings: SolveSettings): ScheduleResult {
