@@ -57,25 +57,6 @@ export function* csvRows(text: string, delimiter: string): Generator<CsvRow> {
   }
 }
 
-/** Calls `fn` with the fields and line number of every non-blank line (no object per row). */
-export function forEachCsvRow(text: string, delimiter: string, fn: (fields: string[], line: number) => void): void {
-  const body = stripBom(text);
-  let lineNo = 0;
-  let pos = 0;
-  const n = body.length;
-  while (pos <= n) {
-    let end = body.indexOf('\n', pos);
-    if (end < 0) end = n;
-    const stop = end > pos && body.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    lineNo++;
-    if (stop > pos) {
-      const line = body.slice(pos, stop);
-      if (line.trim() !== '') fn(splitLine(line, delimiter), lineNo);
-    }
-    pos = end + 1;
-  }
-}
-
 /** A growable Float64Array (no boxing, little garbage for a million rows). */
 export class Floats {
   data: Float64Array;

@@ -66,11 +66,3 @@ export function localToUtc(localMs: number, timeZone: string, fold: Fold = 'earl
   if (bOk) return b;
   return null;
 }
-
-/** Both UTC instants of a local time (two in the repeated autumn hour, none in the skipped spring hour). */
-export function localCandidates(localMs: number, timeZone: string): number[] {
-  const e = localToUtc(localMs, timeZone, 'earlier');
-  const l = localToUtc(localMs, timeZone, 'later');
-  if (e === null) return [];
-  return e === l ? [e] : [e, l!];
-}
