@@ -15,3 +15,5 @@ export { planOrders } from './agent.ts';
 export type { AgentSlot, AgentLimits } from './agent.ts';
 export { runClearCommand } from './cli-clear.ts';
 export type { ClearCommandOutput } from './cli-clear.ts';
+export { marketConfigFrom } from './market.ts';
+export type { MarketInput } from './market.ts';
