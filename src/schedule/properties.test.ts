@@ -208,3 +208,69 @@ describe('the shiftable-load planner equals the HiGHS model', () => {
     );
   }, 300_000);
 });
+
+const homeInstance = fc.record({
+  prices: fc.array(fc.integer({ min: -20, max: 300 }), { minLength: 24, maxLength: 24 }),
+  exportShare: fc.double({ min: 0, max: 1.2, noNaN: true }),
+  outdoor: fc.integer({ min: -10, max: 15 }),
+  t0: fc.double({ min: 17, max: 23, noNaN: true }),
+  loss: fc.double({ min: 0.1, max: 0.4, noNaN: true }),
+  needKwh: fc.double({ min: 0, max: 60, noNaN: true }),
+  arrival: fc.integer({ min: 0, max: 12 }),
+  stay: fc.integer({ min: 1, max: 12 }),
+  importLimit: fc.double({ min: 8, max: 25, noNaN: true }),
+  pvPeak: fc.double({ min: 0, max: 8, noNaN: true }),
+});
+
+describe('home schedules keep physics and limits', () => {
+  it('balance, limits, building temperatures and EV power hold on 60 random homes', () => {
+    fc.assert(
+      fc.property(homeInstance, (c) => {
+        const pv = Array.from({ length: 24 }, (_, h) => Math.max(0, c.pvPeak * Math.sin(((h - 6) * Math.PI) / 12)));
+        const arrival = T0 + c.arrival * 3_600_000;
+        const request = {
+          start: iso(T0),
+          slots: 24,
+          resolution: 'PT1H',
+          context: {
+            importPrice: { unit: 'EUR/MWh', values: c.prices },
+            exportPrice: { unit: 'EUR/MWh', values: c.prices.map((v) => v * c.exportShare) },
+            importLimitKw: c.importLimit,
+            exportLimitKw: 10,
+          },
+          assets: [
+            { id: 'b', type: 'battery', capacityKwh: 10, socKwh: 5, chargeMaxKw: 4, dischargeMaxKw: 4, roundTripEfficiency: 0.9 },
+            { id: 'car', type: 'ev-charger', arrival: iso(arrival), departure: iso(arrival + c.stay * 3_600_000), energyNeededKwh: c.needKwh, maxKw: 7 },
+            { id: 'hp', type: 'heat-pump', maxElectricKw: 3, cop: 3, building: { temperatureC: c.t0, heatLossKwPerK: c.loss, thermalCapacityKwhPerK: 5, outdoorTemperatureC: c.outdoor, comfort: { minC: 19, maxC: 22 } } },
+            { id: 'house', type: 'inflexible-load', forecastKw: 0.5 },
+            { id: 'pv', type: 'pv', curtailable: true, forecastKw: { values: pv } },
+          ],
+        };
+        const r = scheduleProblem(normalizeRequest(request), highs);
+        expect(r.status).not.toBe('infeasible');
+        const [b, car, hp, house, roof] = r.assets;
+        const a = 1 - c.loss / 5;
+        let energy = 0;
+        for (let t = 0; t < 24; t++) {
+          const net = b.powerKw[t] + car.powerKw[t] + hp.powerKw[t] + house.powerKw[t] + roof.powerKw[t];
+          expect(r.site.importKw[t] - r.site.exportKw[t]).toBeCloseTo(net, 6);
+          expect(r.site.importKw[t]).toBeLessThanOrEqual(c.importLimit + 1e-6);
+          expect(r.site.exportKw[t]).toBeLessThanOrEqual(10 + 1e-6);
+          const inside = t >= c.arrival && t < c.arrival + c.stay;
+          expect(car.powerKw[t]).toBeLessThanOrEqual(inside ? 7 + 1e-6 : 0);
+          expect(car.powerKw[t]).toBeGreaterThanOrEqual(0);
+          expect(roof.powerKw[t]).toBeGreaterThanOrEqual(-pv[t] - 1e-6);
+          const before = t === 0 ? c.t0 : hp.temperatureC![t - 1];
+          expect(hp.temperatureC![t]).toBeCloseTo(a * before + (c.loss * c.outdoor) / 5 + (3 * hp.powerKw[t]) / 5, 6);
+          energy += (c.prices[t] * r.site.importKw[t] - c.prices[t] * c.exportShare * r.site.exportKw[t]) / 1000;
+        }
+        expect(r.cost.energy).toBeCloseTo(energy, 6);
+        // comfort is missed only when the house started outside its band or the heat pump ran flat out
+        for (const u of r.unmet) expect(['comfort', 'energy']).toContain(u.kind);
+        if (r.unmet.some((u) => u.kind === 'comfort')) expect(c.t0 < 19 || c.t0 > 22 || hp.powerKw.some((v) => v > 3 - 1e-6)).toBe(true);
+        if (r.unmet.some((u) => u.kind === 'energy')) expect(car.powerKw.filter((v) => v > 7 - 1e-6).length).toBeGreaterThan(0);
+      }),
+      { numRuns: 60 },
+    );
+  }, 300_000);
+});
