@@ -33,6 +33,7 @@ export interface QueueTuning {
 export const DEFAULT_POLICY: Required<RetryPolicy> = { retryLimit: 2, retryDelaySeconds: 5, retryBackoff: true, timeoutSeconds: 900 };
 
 const CRON_QUEUE = '__pgboss__send-it';
+const CANCEL_PREFIX = 'cancel:';
 
 type BossJob = { id: string; name: string; data: JobData; expireInSeconds: number | string; retryCount: number };
 
@@ -114,7 +115,7 @@ export class BossQueue implements JobQueue {
     // process creating queues); creating it again here, idempotently, makes sure cron has its queue.
     await this.createQueueOnce(CRON_QUEUE);
     if (this.runner.listen) {
-      this.unlisten = await this.runner.listen(this.channel(), (name) => this.wakeup.wake(name), (err) => this.report(err));
+      this.unlisten = await this.runner.listen(this.channel(), (payload) => this.onNotice(payload), (err) => this.report(err));
     }
     this.boss = boss;
     this.stopping = false;
@@ -164,9 +165,22 @@ export class BossQueue implements JobQueue {
     await this.runner.close();
   }
 
-  /** Enqueues in other processes wake idle loops through NOTIFY on this channel (payload: the job name). */
+  /**
+   * Other processes reach this one through NOTIFY on this channel: an enqueue sends the job name (wake the
+   * idle loops of that name), a cancel sends `cancel:<id>` (abort the job if it runs here). Job names
+   * cannot contain ':'.
+   */
   private channel(): string {
     return `gridflex_jobs_${this.schema}`;
+  }
+
+  private onNotice(payload: string): void {
+    if (payload.startsWith(CANCEL_PREFIX)) this.abortLocal(payload.slice(CANCEL_PREFIX.length));
+    else this.wakeup.wake(payload);
+  }
+
+  private abortLocal(id: string): void {
+    this.running.get(id)?.abort(new Error('the job was cancelled'));
   }
 
   private async notifyOthers(db: SqlExecutor, name: string): Promise<void> {
@@ -254,7 +268,10 @@ export class BossQueue implements JobQueue {
     const { rows } = await this.runner.executeSql(`SELECT name FROM ${this.schema}.job WHERE id = $1`, [id]);
     if (!rows[0]) return false;
     const outcome = (await this.requireBoss().cancel(rows[0].name, id)) as unknown as { affected: number };
-    this.running.get(id)?.abort(new Error('the job was cancelled'));
+    this.abortLocal(id);
+    if (outcome.affected > 0 && this.runner.listen) {
+      await this.runner.executeSql('SELECT pg_notify($1, $2)', [this.channel(), `${CANCEL_PREFIX}${id}`]).catch((err) => this.report(err));
+    }
     return outcome.affected > 0;
   }
 
@@ -278,6 +295,7 @@ export class BossQueue implements JobQueue {
     try {
       await this.requireBoss().schedule(name, cron.trim(), payload, { tz, ...policy });
     } catch (err) {
+      if (typeof (err as { code?: unknown }).code === 'string') throw err; // the database's, not the expression's
       throw invalid('cron', `"${cron}" is not a cron expression: ${(err as Error).message}`);
     }
   }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { createQueue } from './index.ts';
-import { queueContract, waitFor } from './testing/contract.ts';
+import { queueContract, waitFor, waitForState } from './testing/contract.ts';
 import { DATABASE_URL, dropSchemas, uniqueSchema } from './testing/postgres.ts';
 
 const schema = `${uniqueSchema('jobs_pg')}_pgboss`;
@@ -41,5 +41,20 @@ describe('two queues on one PostgreSQL', () => {
       await waitFor('the other queue to run it', async () => seenAt.has(id), 9000);
       expect(seenAt.get(id)! - t0).toBeLessThan(3000);
     }
+  });
+
+  test('cancelling from another process aborts the running attempt where it runs', async () => {
+    let abortedBy: string | null = null;
+    await consumer.work('cancel-elsewhere', async ({ signal }) => {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      abortedBy = (signal.reason as Error).message;
+      throw signal.reason;
+    });
+    const id = await producer.enqueue('cancel-elsewhere', {});
+    await waitForState(producer, id, ['running'], 9000);
+    expect(await producer.cancel(id)).toBe(true);
+    await waitFor('the abort in the other queue', async () => abortedBy !== null, 5000);
+    expect(abortedBy).toBe('the job was cancelled');
+    expect((await producer.get(id))?.state).toBe('cancelled');
   });
 });
