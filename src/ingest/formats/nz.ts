@@ -15,8 +15,17 @@ export interface NzOptions {
 
 /** The start of trading period `period` (1-based) of the NZ trading day `date`: elapsed half-hours from local midnight. */
 export function tradingPeriodStart(date: string, period: number): number {
-  return localDay(date, NZ_TIME_ZONE).start + (period - 1) * HALF_HOUR;
+  let start = dayStarts.get(date);
+  if (start === undefined) {
+    start = localDay(date, NZ_TIME_ZONE).start;
+    if (dayStarts.size > 10_000) dayStarts.clear();
+    dayStarts.set(date, start);
+  }
+  return start + (period - 1) * HALF_HOUR;
 }
+
+/** Local midnights already computed (a file repeats each date for every node and period). */
+const dayStarts = new Map<string, number>();
 
 interface NodeRows { values: Map<number, number>; days: Map<string, { count: number; firstLine: number; lastLine: number }> }
 
