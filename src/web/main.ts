@@ -5,11 +5,18 @@ import { renderSensor } from './pages/sensor.ts';
 import { renderSite } from './pages/site.ts';
 import { renderSites } from './pages/sites.ts';
 import { parseRoute, routeHash } from './route.ts';
+import { setCurrentUser } from './session.ts';
 import './style.css';
 
 const main = document.getElementById('main')!;
 const userBox = document.getElementById('user')!;
 let user: User | null = null;
+
+/** Keeps the module's user and the shared session in step. */
+function setUser(u: User | null): void {
+  user = u;
+  setCurrentUser(u);
+}
 let view = new View();
 
 /** Draws the page the hash names; without a session, the log-in page first. */
@@ -28,12 +35,12 @@ async function render(): Promise<void> {
 }
 
 function showLogin(next?: string): void {
-  user = null;
+  setUser(null);
   document.body.classList.add('signed-out');
   replace(userBox);
   document.title = 'Log in · gridflex';
   renderLogin(main, (u) => {
-    user = u;
+    setUser(u);
     const target = next && !next.startsWith('#/login') ? next : '#/sites';
     if (window.location.hash === target) void render();
     else window.location.hash = target;
@@ -46,7 +53,7 @@ function showUser(u: User): void {
   const out = h('button', { type: 'button', class: 'secondary', id: 'logout' }, 'Log out');
   out.addEventListener('click', async () => {
     await logout().catch(() => undefined);
-    user = null;
+    setUser(null);
     window.location.hash = routeHash({ page: 'login' });
   });
   replace(userBox, h('span', { class: 'who' }, `${u.email} (${u.role})`), out);
@@ -54,7 +61,7 @@ function showUser(u: User): void {
 
 whenUnauthorized(() => {
   if (user === null && parseRoute(window.location.hash).page === 'login') return;
-  user = null;
+  setUser(null);
   void render();
 });
 
@@ -62,9 +69,9 @@ window.addEventListener('hashchange', () => void render());
 
 async function start(): Promise<void> {
   try {
-    user = (await me()).user;
+    setUser((await me()).user);
   } catch {
-    user = null;
+    setUser(null);
   }
   await render();
 }

@@ -256,4 +256,29 @@ describe('dashboard in headless Chromium against the real server', () => {
     const status = await page.evaluate(async () => (await fetch('/api/v1/sites')).status);
     expect(status).toBe(401);
   });
+  it('a viewer sees the charts but no upload form', async () => {
+    await page.goto(`${srv.url}/#/sites`);
+    await logIn(page);
+    await page.getByRole('heading', { name: 'Sites' }).waitFor();
+    const created = await page.evaluate(async () => {
+      const { csrfToken } = (await (await fetch('/api/v1/me')).json()) as { csrfToken: string };
+      const r = await fetch('/api/v1/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ email: 'viewer@gridflex.dev', password: 'viewer-password', role: 'viewer' }),
+      });
+      return r.status;
+    });
+    expect(created).toBe(201);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in to gridflex' }).waitFor();
+    await logIn(page, 'viewer@gridflex.dev', 'viewer-password');
+    await page.getByRole('link', { name: 'Demo house' }).click();
+    await page.getByRole('link', { name: PRICE }).click();
+    await page.locator('#read-only').waitFor();
+    expect(await page.getByRole('button', { name: 'Upload' }).count()).toBe(0);
+    await page.waitForFunction(() => !!(document.querySelector('.chart') as HTMLElement & { uplot?: unknown }).uplot);
+    expect((await chartData(page, PRICE)).y.some((v) => v !== null)).toBe(true);
+    expect(await page.locator('.who').textContent()).toBe('viewer@gridflex.dev (viewer)');
+  });
 });

@@ -7,6 +7,7 @@ import { routeHash } from '../route.ts';
 import { displayForm } from '../display-form.ts';
 import { defaultRange, sensorCard, type ReadOptions } from '../sensor-chart.ts';
 import { rangeProblem, type DayRange } from '../timeline.ts';
+import { canWrite, currentUser } from '../session.ts';
 import { uploadForm } from '../upload.ts';
 
 /** A sensor: its chart over a date range and a CSV upload whose values show in the chart once written. */
@@ -46,7 +47,9 @@ export async function renderSensor(root: HTMLElement, view: View, id: string, as
       picker.el,
       display,
       card.el,
-      uploadForm(sensor, timeZone, afterUpload));
+      canWrite(currentUser())
+        ? uploadForm(sensor, timeZone, afterUpload)
+        : h('p', { class: 'hint', id: 'read-only' }, 'Your role can read this sensor but not upload data to it.'));
     await show(range);
   } catch (e) {
     if (view.alive) replace(root, h('h1', {}, 'Sensor'), renderProblem(e));
