@@ -67,6 +67,12 @@ whenUnauthorized(() => {
 
 window.addEventListener('hashchange', () => void render());
 
+// The skip link moves focus to the content without touching the hash, which holds the route.
+document.querySelector('.skip')?.addEventListener('click', (ev) => {
+  ev.preventDefault();
+  main.focus();
+});
+
 async function start(): Promise<void> {
   try {
     setUser((await me()).user);

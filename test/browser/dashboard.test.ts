@@ -280,5 +280,11 @@ describe('dashboard in headless Chromium against the real server', () => {
     await page.waitForFunction(() => !!(document.querySelector('.chart') as HTMLElement & { uplot?: unknown }).uplot);
     expect((await chartData(page, PRICE)).y.some((v) => v !== null)).toBe(true);
     expect(await page.locator('.who').textContent()).toBe('viewer@gridflex.dev (viewer)');
+    // the skip link moves focus to the content and keeps the route in the address
+    const before = page.url();
+    await page.locator('.skip').focus();
+    await page.keyboard.press('Enter');
+    expect(page.url()).toBe(before);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
   });
 });
