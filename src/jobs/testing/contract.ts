@@ -1,4 +1,5 @@
 /** The behaviour every JobQueue must show, run against PostgreSQL and PGlite by their test files. */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { ProblemError } from '../../core/errors.ts';
 import type { Job, JobQueue } from '../types.ts';
@@ -98,6 +99,38 @@ export function queueContract(label: string, open: () => Promise<JobQueue>, clos
       release();
       expect((await waitForState(queue, running, ['completed'])).result).toBe('done');
       expect(await queue.enqueue('dedup-running', {}, { dedupKey: 'same-request' })).not.toBe(running);
+    });
+
+    test.concurrent('property: for any sequence of enqueues and cancels, a key has at most one live job and enqueue returns it', async ({ expect }) => {
+      const later = Date.now() + 3_600_000;
+      let run = 0;
+      const op = fc.record({ kind: fc.constantFrom('enqueue', 'enqueue', 'cancel'), key: fc.constantFrom('a', 'b', 'c') });
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+          run++;
+          const live = new Map<string, string>();
+          const seen = new Set<string>();
+          for (const { kind, key } of ops) {
+            const dedupKey = `run${run}-${key}`;
+            if (kind === 'enqueue') {
+              const id = await queue.enqueue('dedup-property', {}, { dedupKey, startAfter: later });
+              if (live.has(key)) expect(id).toBe(live.get(key));
+              else expect(seen.has(id)).toBe(false);
+              live.set(key, id);
+              seen.add(id);
+            } else {
+              const id = live.get(key);
+              if (id) expect(await queue.cancel(id)).toBe(true);
+              live.delete(key);
+            }
+          }
+          for (const id of seen) {
+            const job = await queue.get(id);
+            expect(job?.state).toBe([...live.values()].includes(id) ? 'queued' : 'cancelled');
+          }
+        }),
+        { numRuns: 15 },
+      );
     });
 
     test.concurrent('a throwing handler is retried with growing delays, then failed with its error', async ({ expect }) => {
