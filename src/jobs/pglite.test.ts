@@ -40,7 +40,8 @@ describe('runWorker on the embedded database', () => {
   beforeAll(async () => {
     queue = createQueue({ kind: 'pglite', pglite: db, schema: 'worker_pgboss', pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 1, cronIntervalSeconds: 1, stopGraceSeconds: 5 });
     clearRegistry();
-    registerJob<{ n: number }>('square', async ({ data }) => {
+    registerJob<{ n: number; ms?: number }>('square', async ({ data }) => {
+      if (data.ms) await new Promise((r) => setTimeout(r, data.ms));
       seen.push(data.n);
       return data.n * data.n;
     }, { concurrency: 2 });
@@ -73,11 +74,12 @@ describe('runWorker on the embedded database', () => {
     expect(periodic[0]).toBe('old forecasts');
   });
 
-  test('a stop signal stops the worker: it settles and the queue takes no more work', async () => {
-    const last = await queue.enqueue('square', { n: 6 });
-    await waitForState(queue, last, ['completed']);
+  test('a stop signal lets the running job finish, then the worker settles and takes no more work', async () => {
+    const last = await queue.enqueue('square', { n: 6, ms: 800 });
+    await waitForState(queue, last, ['running']);
     process.emit('SIGUSR2', 'SIGUSR2');
     await worker.stopped;
+    expect(await queue.get(last).catch(() => null)).toMatchObject({ state: 'completed', result: 36 });
     await expect(queue.enqueue('square', { n: 7 })).rejects.toThrow(/not running/);
     await expect(queue.start()).rejects.toThrow(/was stopped/);
     expect(process.listenerCount('SIGUSR2')).toBe(0);
