@@ -15,8 +15,10 @@ export interface Db {
   exec(sql: string): Promise<void>;
   /** Runs fn in one transaction; inside a transaction it runs fn in a savepoint. */
   transaction<T>(fn: (db: Db) => Promise<T>): Promise<T>;
-  /** COPY ... FROM STDIN with text-format chunks (PostgreSQL only; undefined on PGlite). */
+  /** COPY ... FROM STDIN with chunks of the given format (PostgreSQL only; undefined on PGlite). */
   copyFrom?(sql: string, chunks: Iterable<string | Buffer>): Promise<void>;
+  /** Binary COPY into `target` ("table (columns)"): from STDIN on PostgreSQL, from '/dev/blob' on PGlite. */
+  copyBinary(target: string, chunks: Iterable<Buffer>): Promise<void>;
   readonly inTransaction: boolean;
   /** State shared by a store and its transactions (e.g. the belief partitions known to exist). */
   readonly shared: { months: Set<string> };
@@ -54,6 +56,7 @@ function pgClientDb(client: pg.PoolClient, shared: Db['shared']): Db {
     },
     transaction: (fn) => inSavepoint(db, fn),
     copyFrom: (sql, chunks) => copyWith(client, sql, chunks),
+    copyBinary: (target, chunks) => copyWith(client, `COPY ${target} FROM STDIN (FORMAT binary)`, chunks),
   };
   return db;
 }
@@ -92,6 +95,9 @@ export function pgPoolDb(pool: pg.Pool): Db {
         client.release();
       }
     },
+    copyBinary(target, chunks) {
+      return this.copyFrom!(`COPY ${target} FROM STDIN (FORMAT binary)`, chunks);
+    },
   };
 }
 
@@ -105,6 +111,9 @@ function pgliteTxDb(tx: PGliteTx, shared: Db['shared']): Db {
     },
     async exec(sql: string) {
       await tx.exec(sql);
+    },
+    async copyBinary(target, chunks) {
+      await tx.query(`COPY ${target} FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([...chunks] as BlobPart[]) });
     },
     transaction: (fn) => inSavepoint(db, fn),
   };
@@ -123,6 +132,9 @@ export function pgliteDb(lite: PGlite): Db & { lite: PGlite } {
     },
     async exec(sql: string) {
       await lite.exec(sql);
+    },
+    async copyBinary(target, chunks) {
+      await lite.query(`COPY ${target} FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([...chunks] as BlobPart[]) });
     },
     transaction: (fn) => lite.transaction((tx) => fn(pgliteTxDb(tx, shared))),
   };

@@ -81,8 +81,23 @@ function checkRows(rows: readonly BeliefRow[]): [number, number] {
   return [min, max];
 }
 
-/** PostgreSQL: binary COPY into a staging table, then one upsert that keeps the last row of a repeated key. */
+/**
+ * Fast path: binary COPY straight into beliefs (from STDIN on PostgreSQL, from a blob on PGlite), in a savepoint. When a key exists already (a
+ * rewrite, or a key repeated in the call), that fails with a unique violation, is rolled back, and the rows
+ * go the idempotent way: on PostgreSQL binary COPY into a staging table, then one upsert keeping the last row
+ * of each key; on PGlite the same upsert from unnest arrays.
+ */
 async function copyRows(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
+  try {
+    await tx.transaction((sp) => sp.copyBinary(`beliefs (${COLUMNS})`, beliefCopyChunks(rows)));
+  } catch (e) {
+    if ((e as { code?: string }).code !== '23505') throw e;
+    if (tx.copyFrom) await copyRowsUpsert(tx, rows);
+    else await unnestRows(tx, rows);
+  }
+}
+
+async function copyRowsUpsert(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
   await tx.query(`CREATE TEMP TABLE IF NOT EXISTS beliefs_staging (LIKE beliefs INCLUDING DEFAULTS, seq bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS`);
   await tx.copyFrom!(`COPY beliefs_staging (${COLUMNS}) FROM STDIN (FORMAT binary)`, beliefCopyChunks(rows));
   await tx.query(
@@ -92,7 +107,7 @@ async function copyRows(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
   await tx.query('TRUNCATE beliefs_staging');
 }
 
-/** PGlite (and the fallback): unnest arrays in chunks, keeping the last row of a repeated key. */
+/** PGlite's idempotent path: unnest arrays in chunks, keeping the last row of a repeated key. */
 async function unnestRows(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
   for (let from = 0; from < rows.length; from += UNNEST_CHUNK) {
     const to = Math.min(rows.length, from + UNNEST_CHUNK);
@@ -183,8 +198,7 @@ export function beliefsRepo(db: Db): Store['beliefs'] {
       return db.transaction(async (tx) => {
         await sensorResolutions(tx, rows.map((r) => r.sensorId), 'sensorId');
         await checkSources(tx, rows.map((r) => r.sourceId), 'sourceId');
-        if (tx.copyFrom) await copyRows(tx, rows);
-        else await unnestRows(tx, rows);
+        await copyRows(tx, rows);
         return rows.length;
       });
     },

@@ -26,5 +26,6 @@ END $$;
 CREATE TABLE beliefs_b_default PARTITION OF beliefs_b DEFAULT;
 INSERT INTO beliefs_b SELECT * FROM beliefs_a;
 ALTER TABLE beliefs_b ADD PRIMARY KEY (sensor_id, slot_start, belief_time, source_id) INCLUDE (value);
+CREATE INDEX beliefs_b_brin ON beliefs_b USING brin (slot_start);
 VACUUM ANALYZE beliefs_b;
 SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) total, pg_size_pretty(pg_relation_size(oid)) heap FROM pg_class WHERE relnamespace = 'store_scale'::regnamespace AND relkind IN ('r','p','i') ORDER BY relname;

@@ -9,9 +9,10 @@ const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/
 await c.connect();
 const median = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
 async function time(fn: () => Promise<unknown>, n = 7) { const t: number[] = []; for (let i = 0; i < n; i++) { const s = performance.now(); await fn(); t.push(performance.now() - s); } return { first: t[0], median: median(t.slice(1)) }; }
-const latest = (sensor: number) => c.query(`SELECT DISTINCT ON (slot_start) date_part('epoch', slot_start - $2::timestamptz) * 1000 / $4::float8 AS i, value FROM ${table}
-  WHERE sensor_id = $1 AND slot_start >= $2 AND slot_start < $3 ORDER BY slot_start DESC, belief_time DESC, source_id DESC`, [sensor, '2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 900000]);
-const r = await latest(17); if (r.rows.length !== 35040) throw new Error('rows ' + r.rows.length);
+// The store's query: latest per slot, returned as one text of "index value" pairs.
+const latest = (sensor: number) => c.query(`SELECT string_agg(i::text || ' ' || value::text, ',') AS t FROM (SELECT DISTINCT ON (slot_start) date_part('epoch', slot_start - $2::timestamptz) * 1000 / $4::float8 AS i, value FROM ${table}
+  WHERE sensor_id = $1 AND slot_start >= $2 AND slot_start < $3 ORDER BY slot_start DESC, belief_time DESC, source_id DESC) x`, [sensor, '2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 900000]);
+const r = await latest(17); if (r.rows[0].t.split(',').length !== 35040) throw new Error('wrong slot count');
 const out: Record<string, unknown> = { table };
 out.latestYear = await time(() => latest(300 + Math.floor(Math.random() * 600)));
 out.latestYearSameSensor = await time(() => latest(17));

@@ -1,0 +1,23 @@
+// Compares bulk paths into PGlite's beliefs (run: npx tsx src/store/scale/pglite-copy.ts).
+import { openStore } from '../open.ts';
+import { beliefCopyChunks } from '../copy-binary.ts';
+import type { PGlite } from '@electric-sql/pglite';
+const store = await openStore({ dataDir: 'memory://' });
+const lite = (store as unknown as { db: { lite: PGlite } }).db.lite;
+const account = await store.accounts.create('copy');
+const sensor = await store.sensors.create('all', { accountId: account.id, name: 's', quantity: 'power', unit: 'kW', resolutionMs: 900_000 });
+const src = await store.sources.ensure({ kind: 'meter', name: 'm' });
+const N = 200_000;
+const rows = [];
+for (let i = 0; i < N; i++) rows.push({ sensorId: sensor.id, slotStart: Date.UTC(2025, 0, 1) + i * 900_000, beliefTime: 0, sourceId: src.id, value: i / 3 });
+await lite.query('SELECT ensure_belief_partitions($1, $2)', [new Date(rows[0].slotStart), new Date(rows[N - 1].slotStart)]);
+let t = performance.now();
+await lite.query(`COPY beliefs (sensor_id, slot_start, belief_time, source_id, value) FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([...beliefCopyChunks(rows)] as BlobPart[]) });
+console.log('binary copy rows/s', Math.round(N / ((performance.now() - t) / 1000)));
+const check = await lite.query<{ n: number; v: number }>('SELECT count(*)::int AS n, max(value) AS v FROM beliefs');
+console.log(check.rows[0]);
+await lite.query('TRUNCATE beliefs');
+t = performance.now();
+await store.beliefs.writeRows(rows);
+console.log('unnest upsert rows/s', Math.round(N / ((performance.now() - t) / 1000)));
+await store.close();
