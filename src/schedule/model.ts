@@ -6,7 +6,7 @@
  */
 import type { Highs } from 'highs';
 import type { Problem } from '../flex/types.ts';
-import { buildAsset, type AssetModel } from './assets-model.ts';
+import { buildAsset, type AssetModel } from './assets/index.ts';
 import { solveArrays, type LpSolution, type SolveSettings } from './highs.ts';
 import type { Ladder } from './ladder.ts';
 import { LpBuilder, type Term } from './lp.ts';
