@@ -106,7 +106,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
 
   const webRoot = opts.webRoot === undefined ? DEFAULT_WEB_ROOT : opts.webRoot;
-  if (webRoot && existsSync(webRoot)) await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+  if (webRoot && existsSync(webRoot)) await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: true });
   app.setNotFoundHandler((req, reply) => {
     if (req.method === 'GET' && webRoot && existsSync(`${webRoot}/index.html`) && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
     return reply.code(404).type('application/problem+json').send({ ...problemOf(404, 'Not found', `no route ${req.method} ${req.url.split('?')[0]}`), instance: req.url.split('?')[0] });
