@@ -155,6 +155,27 @@ describe('pay-as-clear optimality', () => {
     );
   });
 
+  it('takes the midpoint of exactly the prices that clear the volume (brute force over all limits)', () => {
+    const sided = bookArb(40).map((os) => os.map((o) => ({ ...o, member: `${o.side}-${o.member}` })));
+    fc.assert(
+      fc.property(sided, (orders) => {
+        const r = clearSlot(orders);
+        if (r.price === null) return;
+        const q = r.volumeKwh;
+        const sum = (f: (o: BookOrder) => boolean): number => orders.filter(f).reduce((a, o) => a + o.energyKwh, 0);
+        const clears = (p: number): boolean =>
+          sum((o) => o.side === 'buy' && o.limitPrice > p) <= q + 1e-9 &&
+          sum((o) => o.side === 'buy' && o.limitPrice >= p) >= q - 1e-9 &&
+          sum((o) => o.side === 'sell' && o.limitPrice < p) <= q + 1e-9 &&
+          sum((o) => o.side === 'sell' && o.limitPrice <= p) >= q - 1e-9;
+        const valid = [...new Set(orders.map((o) => o.limitPrice))].filter(clears);
+        expect(r.priceInterval).toEqual({ low: Math.min(...valid), high: Math.max(...valid) });
+        expect(r.price).toBeCloseTo((Math.min(...valid) + Math.max(...valid)) / 2, 12);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('prices every trade uniformly inside the interval where matched buyers are at or above and matched sellers at or below', () => {
     fc.assert(
       fc.property(bookArb(), (orders) => {
