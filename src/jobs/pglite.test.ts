@@ -9,6 +9,7 @@ import { clearRegistry, registerJob } from './registry.ts';
 import { queueContract, waitFor, waitForState } from './testing/contract.ts';
 import type { JobQueue } from './types.ts';
 import { runWorker, type RunningWorker } from './worker.ts';
+import { pgliteRunner } from './sql.ts';
 
 let db: PGlite;
 
@@ -19,6 +20,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db.close();
+});
+
+describe('the PGlite runner', () => {
+  test('a failing BEGIN ... COMMIT text is rolled back and leaves the one connection usable', async () => {
+    const runner = pgliteRunner(db);
+    await runner.executeSql('CREATE TABLE runner_probe (n int)');
+    await expect(runner.executeSql('BEGIN; INSERT INTO runner_probe VALUES (1); SELECT 1/0; COMMIT;')).rejects.toThrow(/division by zero/);
+    expect((await runner.executeSql('SELECT count(*)::int AS n FROM runner_probe', [])).rows).toEqual([{ n: 0 }]);
+    await runner.executeSql('BEGIN; INSERT INTO runner_probe VALUES (2); COMMIT;');
+    expect((await db.query('SELECT n FROM runner_probe')).rows).toEqual([{ n: 2 }]);
+    await runner.executeSql('DROP TABLE runner_probe');
+  });
 });
 
 queueContract(

@@ -97,11 +97,20 @@ async function listenWithReconnect(connectionString: string, channel: string, on
   };
 }
 
-/** PGlite has one connection; its own lock serialises our statements with the store's. The caller owns (and closes) it. */
+const EXPLICIT_TRANSACTION = /^\s*BEGIN;([\s\S]*)COMMIT;\s*$/i;
+
+/**
+ * PGlite has one connection; its own lock serialises our statements with the store's. The caller owns (and
+ * closes) it. pg-boss sends some commands as one text `BEGIN; ...; COMMIT;`: a failure inside would leave
+ * the only connection in an aborted transaction, refusing every later query (the store's too), so such
+ * texts run inside PGlite's own transaction, which rolls back on error.
+ */
 export function pgliteRunner(db: PGliteInterface): SqlRunner {
   return {
     async executeSql(text, values) {
       if (values && values.length > 0) return db.query(text, values as unknown[]);
+      const body = EXPLICIT_TRANSACTION.exec(text)?.[1];
+      if (body !== undefined) return lastResult(await db.transaction((tx) => tx.exec(body)));
       return lastResult(await db.exec(text));
     },
     async transaction(fn) {
