@@ -3,5 +3,6 @@
  * Each one adds routes to the API and jobs to the workers; see `Capability` in `./extensions.ts`.
  */
 import type { Capability } from './extensions.ts';
+import { edgeCapability } from '../edge/capability.ts';
 
-export const CAPABILITIES: Capability[] = [];
+export const CAPABILITIES: Capability[] = [edgeCapability];

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { adminCommands } from './commands/admin.ts';
 import { dataCommands } from './commands/data.ts';
+import { edgeCommands } from './commands/edge.ts';
 import { serveCommands } from './commands/serve.ts';
 import { type GlobalOptions, reportError } from './context.ts';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   serveCommands(program, g);
   adminCommands(program, g);
   dataCommands(program, g);
+  edgeCommands(program, g);
   return program;
 }
 

@@ -57,7 +57,6 @@ export class Agent {
     this.site = new SimulatedSite(cfg);
     this.spool = new Spool(cfg.spool.dir);
     const start = Date.parse(cfg.simulation.start);
-    this.clock = opts.clock ?? simClock(start, cfg.simulation.speed);
     this.pv = opts.pv ?? readPvShape(cfg.simulation.pvFile);
     this.weather = opts.weather ?? readOutdoorTemperature(cfg.simulation.weatherFile);
     // Resume after the last step a previous run reported, so message ids never repeat with other contents.
@@ -65,6 +64,12 @@ export class Agent {
     const resume = lastSpooled ? Date.parse(lastSpooled.start) + SLOT_MS : start;
     this.simNow = Math.floor(Math.max(start, resume) / STEP_MS) * STEP_MS;
     this.slotStart = Math.floor(this.simNow / SLOT_MS) * SLOT_MS;
+    this.clock = opts.clock ?? simClock(this.simNow, cfg.simulation.speed);
+  }
+
+  /** The simulated time the next step starts at. */
+  get now(): number {
+    return this.simNow;
   }
 
   private log(line: string): void {
