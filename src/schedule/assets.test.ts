@@ -76,4 +76,19 @@ describe('asset types beyond the published cases', () => {
     expect(flat.cost.peak).toBeCloseTo(25, 6);
     expect(flat.solver.method).toBe('highs:lp');
   });
+
+  it('export dearer than import: a slot never imports and exports at once to pocket the difference', async () => {
+    const r = await schedule({
+      ...day,
+      context: { importPrice: 100, exportPrice: 150, importLimitKw: 17, exportLimitKw: 17 },
+      assets: [
+        { id: 'house', type: 'inflexible-load', forecastKw: 2 },
+        { id: 'roof', type: 'pv', forecastKw: 5 },
+      ],
+    });
+    expect(r.solver.method).toBe('highs:milp');
+    expect(r.cost.total).toBeCloseTo(-3 * 0.15 * 24, 9);
+    // without import/export exclusivity the model would import 14 kW and export 17 kW at once and report −27.6
+    expect(r.solver.objective).toBeCloseTo(-10.8, 6);
+  });
 });

@@ -31,6 +31,8 @@ export interface CostBreakdown {
 
 export interface SolverReport {
   method: string;
+  /** The solver's objective: money + penalties + tie-breaks (absent for the planners). */
+  objective?: number;
   timeMs: number;
   mipGap: number;
   timeLimitS: number;

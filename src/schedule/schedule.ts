@@ -202,6 +202,7 @@ function readSolution(p: Problem, solved: SolvedSite, method: string, settings: 
   });
   return finish(p, assets, cycle, penalty, unmet, {
     method: solved.rounds > 1 ? `${method} (${solved.rounds} rounds)` : method,
+    objective: solution.objective,
     timeMs: solved.timeMs,
     mipGap: solution.mipGap,
     timeLimitS: settings.timeLimitS,
