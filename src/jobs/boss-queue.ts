@@ -10,9 +10,9 @@ import PgBoss from 'pg-boss';
 import { IANAZone } from 'luxon';
 import { invalid } from '../core/errors.ts';
 import type { SqlExecutor, SqlRunner } from './sql.ts';
-import type { EnqueueOptions, Job, JobData, JobHandler, JobQueue, RetryPolicy, ScheduleOptions, WorkOptions } from './types.ts';
-import { jobByIdSql, PROGRESS_TABLE, rowToJob, upsertProgressSql, type JobRow } from './rows.ts';
-import { checkConcurrency, checkEnqueueOptions, checkJobData, checkJobName, checkRetryPolicy, isJobId } from './validate.ts';
+import type { EnqueueOptions, Job, JobData, JobFilter, JobHandler, JobQueue, RetryPolicy, ScheduleOptions, WorkOptions } from './types.ts';
+import { bossStates, jobByIdSql, listJobsSql, PROGRESS_TABLE, rowToJob, upsertProgressSql, type JobRow } from './rows.ts';
+import { checkConcurrency, checkEnqueueOptions, checkJobFilter, checkJobData, checkJobName, checkRetryPolicy, isJobId } from './validate.ts';
 import { Wakeup } from './wakeup.ts';
 
 export interface QueueTuning {
@@ -261,6 +261,17 @@ export class BossQueue implements JobQueue {
     if (!isJobId(id)) return null;
     const { rows } = await this.runner.executeSql(jobByIdSql(this.schema), [id]);
     return rows[0] ? rowToJob(rows[0] as JobRow) : null;
+  }
+
+  async list(filter: JobFilter = {}): Promise<Job[]> {
+    const f = checkJobFilter(filter);
+    const { rows } = await this.runner.executeSql(listJobsSql(this.schema), [
+      f.name ?? null,
+      f.states ? bossStates(f.states) : null,
+      f.data ? JSON.stringify(f.data) : null,
+      f.limit,
+    ]);
+    return (rows as JobRow[]).map(rowToJob);
   }
 
   async cancel(id: string): Promise<boolean> {

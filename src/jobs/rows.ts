@@ -75,6 +75,22 @@ export function rowToJob(row: JobRow): Job {
 
 const COLUMNS = 'id, name, data, state::text AS state, retry_limit, retry_count, singleton_key, created_on, started_on, completed_on, output';
 
+/** Our states back onto pg-boss's, for filters. */
+export function bossStates(states: JobState[]): string[] {
+  return Object.entries(STATES).filter(([, ours]) => states.includes(ours)).map(([boss]) => boss);
+}
+
+/** $1 name or null, $2 pg-boss states or null, $3 data to contain or null, $4 limit. */
+export function listJobsSql(schema: string): string {
+  return `SELECT j.*, p.fraction AS progress_fraction, p.message AS progress_message, p.updated_on AS progress_at
+    FROM (SELECT ${COLUMNS} FROM ${schema}.job
+          WHERE ($1::text IS NULL OR name = $1) AND ($2::text[] IS NULL OR state::text = ANY($2::text[]))
+            AND ($3::jsonb IS NULL OR data @> $3::jsonb) AND name NOT LIKE '\\_\\_pgboss\\_\\_%'
+          ORDER BY created_on DESC, id LIMIT $4) j
+    LEFT JOIN ${schema}.${PROGRESS_TABLE} p ON p.id = j.id
+    ORDER BY j.created_on DESC, j.id`;
+}
+
 /** Progress reports live beside pg-boss's tables, one row per job, in the same schema. */
 export const PROGRESS_TABLE = 'gridflex_job_progress';
 

@@ -85,6 +85,15 @@ export interface ScheduleOptions extends RetryPolicy {
   tz?: string;
 }
 
+export interface JobFilter {
+  name?: string;
+  states?: JobState[];
+  /** Jobs whose data contains this object (JSON containment), e.g. `{ accountId: 3 }` for one tenant's jobs. */
+  data?: JobData;
+  /** Newest first, at most this many (default 50, at most 1000). */
+  limit?: number;
+}
+
 export interface JobQueue {
   /** Creates or migrates the queue's tables and starts maintenance (expiry, archiving) and cron. */
   start(): Promise<void>;
@@ -92,6 +101,8 @@ export interface JobQueue {
   stop(): Promise<void>;
   enqueue(name: string, data?: JobData, opts?: EnqueueOptions): Promise<string>;
   get(id: string): Promise<Job | null>;
+  /** Jobs not yet archived (finished less than 12 h ago, or not finished), newest first. */
+  list(filter?: JobFilter): Promise<Job[]>;
   work<D extends JobData = JobData>(name: string, handler: JobHandler<D>, opts?: WorkOptions): Promise<void>;
   /** Defaults for every job of this name that does not set its own (stored with the queue, seen by all processes). */
   configure(name: string, defaults: RetryPolicy): Promise<void>;

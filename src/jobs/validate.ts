@@ -1,6 +1,6 @@
 /** Checks on what callers hand the queue: a wrong option names its field. */
 import { invalid } from '../core/errors.ts';
-import type { EnqueueOptions, JobData, RetryPolicy } from './types.ts';
+import type { EnqueueOptions, JobData, JobFilter, JobState, RetryPolicy } from './types.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,99}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -64,4 +64,17 @@ export function checkEnqueueOptions(opts: EnqueueOptions = {}): EnqueueOptions {
 
 export function checkConcurrency(value: unknown, field = 'opts.concurrency'): number {
   return wholeNumber(value, field, 1) ?? 1;
+}
+
+const JOB_STATES: JobState[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
+
+export function checkJobFilter(filter: JobFilter = {}): Required<Pick<JobFilter, 'limit'>> & JobFilter {
+  if (filter.name !== undefined) checkJobName(filter.name, 'filter.name');
+  if (filter.states !== undefined && (!Array.isArray(filter.states) || filter.states.some((s) => !JOB_STATES.includes(s)))) {
+    throw invalid('filter.states', `each state must be one of ${JOB_STATES.join(', ')}`);
+  }
+  if (filter.data !== undefined) checkJobData(filter.data);
+  const limit = wholeNumber(filter.limit, 'filter.limit', 1) ?? 50;
+  if (limit > 1000) throw invalid('filter.limit', 'must be at most 1000');
+  return { ...filter, limit };
 }

@@ -76,6 +76,21 @@ export function queueContract(label: string, open: () => Promise<JobQueue>, clos
       expect(badField).toBe('progress');
     });
 
+    test.concurrent('list filters by name, state and contained data, newest first', async ({ expect }) => {
+      const later = Date.now() + 60_000;
+      const a1 = await queue.enqueue('listed', { accountId: 1, site: 'a' }, { startAfter: later });
+      const b = await queue.enqueue('listed', { accountId: 2 }, { startAfter: later });
+      const a2 = await queue.enqueue('listed', { accountId: 1, site: 'b' }, { startAfter: later });
+      expect((await queue.list({ name: 'listed', data: { accountId: 1 } })).map((j) => j.id)).toEqual([a2, a1]);
+      expect((await queue.list({ name: 'listed', limit: 1 })).map((j) => j.id)).toEqual([a2]);
+      await queue.cancel(b);
+      expect((await queue.list({ name: 'listed', states: ['cancelled'] })).map((j) => j.id)).toEqual([b]);
+      expect((await queue.list({ name: 'listed', states: ['queued', 'running'] })).map((j) => j.id)).toEqual([a2, a1]);
+      expect((await queue.list({ data: { accountId: 2 }, states: ['cancelled'] })).map((j) => j.id)).toContain(b);
+      expect(await problemField(() => queue.list({ states: ['done' as never] }))).toBe('filter.states');
+      expect(await problemField(() => queue.list({ limit: 5000 }))).toBe('filter.limit');
+    });
+
     test.concurrent('a dedup key reuses the queued or running job and is free again once it finished', async ({ expect }) => {
       const later = Date.now() + 60_000;
       const first = await queue.enqueue('dedup', { v: 1 }, { dedupKey: 'k1', startAfter: later });
