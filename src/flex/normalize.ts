@@ -161,6 +161,8 @@ function normalizeEv(a: EvChargerInput, grid: Grid, field: string): EvCharger {
       departureSlot = i;
     }
   }
+  const horizonEnd = grid.start + grid.n * grid.resolutionMs;
+  const reachableAfterKwh = (a.maxKw * a.chargeEfficiency * Math.max(0, departure - Math.max(arrival, horizonEnd))) / 3_600_000;
   return {
     type: 'ev-charger',
     id: a.id,
@@ -169,6 +171,8 @@ function normalizeEv(a: EvChargerInput, grid: Grid, field: string): EvCharger {
     arrival,
     departure,
     energyNeededKwh: a.energyNeededKwh,
+    reachableAfterKwh,
+    needInHorizonKwh: Math.max(0, a.energyNeededKwh - reachableAfterKwh),
     maxKw: a.maxKw,
     minKw: a.minKw,
     onOff: a.mode === 'on-off',

@@ -55,6 +55,10 @@ export interface EvCharger {
   arrival: number;
   departure: number;
   energyNeededKwh: number;
+  /** What can still be charged after the horizon when the car leaves later (kWh in the car). */
+  reachableAfterKwh: number;
+  /** The part of the need that must be in the car by the end of the horizon: need − reachableAfterKwh. */
+  needInHorizonKwh: number;
   maxKw: number;
   minKw: number;
   onOff: boolean;

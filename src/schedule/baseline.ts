@@ -36,7 +36,7 @@ export function baselineCost(p: Problem): number {
 
 function chargeAtOnce(ev: EvCharger, p: Problem): Float64Array {
   const out = new Float64Array(p.n);
-  const goal = ev.capacityKwh !== undefined ? Math.max(0, Math.min(ev.capacityKwh, ev.soc0! + ev.energyNeededKwh) - ev.soc0!) : ev.energyNeededKwh;
+  const goal = ev.capacityKwh !== undefined ? Math.max(0, Math.min(ev.capacityKwh, ev.soc0! + ev.energyNeededKwh) - ev.reachableAfterKwh - ev.soc0!) : ev.needInHorizonKwh;
   let left = goal / ev.etaCharge;
   for (let t = 0; t < p.n && left > 1e-12; t++) {
     const kwh = Math.min(left, ev.maxKw * ev.plugged[t] * p.dtH);

@@ -131,3 +131,26 @@ describe('infeasible over time, not in any one slot', () => {
     expect(r.assets).toEqual([]);
   });
 });
+
+describe('a car that leaves after the horizon', () => {
+  const overnight = (energyNeededKwh: number) => ({
+    ...day,
+    context: prices(rising),
+    assets: [{ id: 'car', type: 'ev-charger', arrival: '2024-03-01T18:00:00Z', departure: '2024-03-02T07:00:00Z', energyNeededKwh, maxKw: 11 }],
+  });
+  it('is not forced to charge before the horizon ends when the rest of the night suffices', async () => {
+    const r = await schedule(overnight(40));
+    expect(r.status).toBe('optimal');
+    expect(r.assets[0].powerKw.every((v) => v === 0)).toBe(true);
+  });
+  it('charges before the horizon ends only what the rest of the night cannot: 100 − 7 h × 11 kW = 23 kWh', async () => {
+    for (const method of ['auto', 'highs'] as const) {
+      const r = await schedule(overnight(100), { method });
+      expect(r.status).toBe('optimal');
+      const p = r.assets[0].powerKw;
+      expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(23, 6);
+      expect(p.slice(18, 20)).toEqual([11, 11].map((v) => expect.closeTo(v, 6)));
+      expect(p[20]).toBeCloseTo(1, 6);
+    }
+  });
+});

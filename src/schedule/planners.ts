@@ -15,21 +15,24 @@ export interface Allocation {
   shortKwh: number;
 }
 
-/** Places `needKwh` into the cheapest slots, each holding at most `capacityKwh[i]`. */
-export function cheapestSlots(price: ArrayLike<number>, capacityKwh: ArrayLike<number>, needKwh: number): Allocation {
+/**
+ * Places `needKwh` into the cheapest slots, each holding at most `capacityKwh[i]`; then, up to `upToKwh`,
+ * also fills the slots that pay for consumption (a negative price).
+ */
+export function cheapestSlots(price: ArrayLike<number>, capacityKwh: ArrayLike<number>, needKwh: number, upToKwh = needKwh): Allocation {
   const n = price.length;
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (capacityKwh[i] > 0) order.push(i);
   order.sort((a, b) => price[a] - price[b] || a - b);
   const energyKwh = new Float64Array(n);
-  let left = needKwh;
+  let placed = 0;
   for (const i of order) {
-    if (left <= 0) break;
-    const e = Math.min(left, capacityKwh[i]);
-    energyKwh[i] = e;
-    left -= e;
+    const room = price[i] < 0 ? upToKwh - placed : needKwh - placed;
+    if (room <= 0) break;
+    energyKwh[i] = Math.min(room, capacityKwh[i]);
+    placed += energyKwh[i];
   }
-  return { energyKwh, shortKwh: Math.max(0, left) };
+  return { energyKwh, shortKwh: Math.max(0, needKwh - placed) };
 }
 
 /** Places `needKwh` from the first slot on, as a charger without smart control does. */
@@ -54,7 +57,8 @@ export function singleEvPlannerApplies(p: Problem): boolean {
 export function planSingleEv(ev: EvCharger, p: Problem): { powerKw: Float64Array; shortKwh: number } {
   const capacity = new Float64Array(p.n);
   if (ev.departureSlot >= 0) for (let t = 0; t < p.n; t++) capacity[t] = ev.maxKw * ev.plugged[t] * p.dtH;
-  const need = ev.departureSlot >= 0 ? ev.energyNeededKwh / ev.etaCharge : 0;
-  const { energyKwh, shortKwh } = cheapestSlots(p.importPrice, capacity, need);
+  const need = ev.departureSlot >= 0 ? ev.needInHorizonKwh / ev.etaCharge : 0;
+  const upTo = ev.departureSlot >= 0 ? ev.energyNeededKwh / ev.etaCharge : 0;
+  const { energyKwh, shortKwh } = cheapestSlots(p.importPrice, capacity, need, upTo);
   return { powerKw: energyKwh.map((e) => e / p.dtH), shortKwh: shortKwh * ev.etaCharge };
 }

@@ -100,7 +100,7 @@ function fromEvPlanner(p: Problem, settings: SolveSettings): ScheduleResult {
   const { powerKw, shortKwh } = planSingleEv(ev, p);
   const unmet: Unmet[] =
     shortKwh > 1e-4
-      ? [{ assetId: ev.id, kind: 'energy', amount: shortKwh, unit: 'kWh', message: `${shortKwh.toFixed(2)} kWh of the ${ev.energyNeededKwh} kWh needed cannot be charged by ${formatInstant(Math.min(ev.departure, p.start + p.n * p.resolutionMs), p.timezone)}` }]
+      ? [{ assetId: ev.id, kind: 'energy', amount: shortKwh, unit: 'kWh', message: `${shortKwh.toFixed(2)} kWh of the ${ev.needInHorizonKwh.toFixed(2)} kWh needed cannot be charged by ${formatInstant(Math.min(ev.departure, p.start + p.n * p.resolutionMs), p.timezone)}` }]
       : [];
   const penalty = shortKwh * penaltyLadder(p).charge;
   return finish(p, [{ id: ev.id, type: ev.type, powerKw: clean(powerKw) }], 0, penalty, unmet, {

@@ -46,14 +46,14 @@ export function buildEv(ev: EvCharger, ctx: BuildContext): AssetModel {
   let short = -1;
   let goal = 0;
   if (ev.departureSlot >= 0 && ev.energyNeededKwh > 0) {
-    goal = withBattery ? Math.min(ev.capacityKwh!, ev.soc0! + ev.energyNeededKwh) : ev.energyNeededKwh;
+    goal = withBattery ? Math.max(0, Math.min(ev.capacityKwh!, ev.soc0! + ev.energyNeededKwh) - ev.reachableAfterKwh) : ev.needInHorizonKwh;
     short = lp.addCol(ladder.charge, 0, goal);
     penaltyCols.push([short, ladder.charge]);
     if (withBattery) lp.addRow(goal, Infinity, [[soc[ev.departureSlot], 1], [short, 1]]);
     else {
       lp.addRow(goal, Infinity, [...charged, [short, 1]]);
       const slack = ev.onOff || ev.minKw > 0 ? ev.maxKw * dt * ev.etaCharge : 0;
-      lp.addRow(-Infinity, goal + slack, charged);
+      lp.addRow(-Infinity, ev.energyNeededKwh + slack, charged);
     }
   } else if (!withBattery) lp.addRow(-Infinity, 0, charged);
   return {
@@ -66,7 +66,7 @@ export function buildEv(ev: EvCharger, ctx: BuildContext): AssetModel {
     state: withBattery ? (x) => ({ socKwh: soc.map((c) => x[c]) }) : undefined,
     unmet: (x) =>
       short >= 0 && x[short] > TOL
-        ? [{ assetId: ev.id, kind: 'energy', amount: x[short], unit: 'kWh', message: `${x[short].toFixed(2)} kWh of the ${ev.energyNeededKwh} kWh needed cannot be charged by ${formatInstant(Math.min(ev.departure, p.start + p.n * p.resolutionMs), p.timezone)}` }]
+        ? [{ assetId: ev.id, kind: 'energy', amount: x[short], unit: 'kWh', message: `${x[short].toFixed(2)} kWh of the ${goal.toFixed(2)} kWh needed cannot be charged by ${formatInstant(Math.min(ev.departure, p.start + p.n * p.resolutionMs), p.timezone)}` }]
         : [],
   };
 }
