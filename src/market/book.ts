@@ -201,7 +201,14 @@ export function netSelfCrossing(book: Book, buys: Int32Array, sells: Int32Array)
   const ownBuys = groupByMember(book, buys, crossing);
   const ownSells = groupByMember(book, sells, crossing);
   for (let m = 0; m < members; m++) if (crossing[m]) netMember(book, ownBuys, ownSells, m);
-  return { buys: buys.filter((i) => book.wh[i] > 0), sells: sells.filter((i) => book.wh[i] > 0) };
+  return { buys: withEnergyLeft(book, buys), sells: withEnergyLeft(book, sells) };
+}
+
+function withEnergyLeft(book: Book, sorted: Int32Array): Int32Array {
+  const out = new Int32Array(sorted.length);
+  let k = 0;
+  for (let j = 0; j < sorted.length; j++) if (book.wh[sorted[j]] > 0) out[k++] = sorted[j];
+  return out.subarray(0, k);
 }
 
 interface Groups {

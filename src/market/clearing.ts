@@ -154,14 +154,28 @@ export function clearSlot(orders: readonly BookOrder[], mechanism: Mechanism = '
     trades = pairTrades(book, buys, sells, mechanism === 'pay-as-clear' ? () => p : (b) => book.price[b]);
     price = mechanism === 'pay-as-clear' ? p : averagePrice(trades);
   }
-  return {
+  const result = {
     mechanism,
     price,
     volumeKwh: (margin?.volumeWh ?? 0) / WH_PER_KWH,
     priceInterval: margin ? { low: margin.low, high: margin.high } : null,
     trades,
-    orders: fills(book, sorted.buys, sorted.sells),
-  };
+  } as ClearingResult;
+  return withLazyFills(result, () => fills(book, sorted.buys, sorted.sells));
+}
+
+/**
+ * `orders` (one object per order) is built on first read and then kept: a caller clearing 100,000 orders for
+ * the trades alone does not pay for 100,000 objects. It is an ordinary enumerable property to every reader,
+ * JSON.stringify included.
+ */
+function withLazyFills(result: ClearingResult, build: () => OrderFill[]): ClearingResult {
+  let cached: OrderFill[] | undefined;
+  return Object.defineProperty(result, 'orders', {
+    enumerable: true,
+    configurable: true,
+    get: () => (cached ??= build()),
+  });
 }
 
 function averagePrice(trades: readonly Trade[]): number {
