@@ -154,3 +154,17 @@ describe('a car that leaves after the horizon', () => {
     }
   });
 });
+
+describe('the solver always runs with a time limit and a MIP gap, and reports them', () => {
+  it('a home MILP cut off at 1 ms says so; with time it reports the gap reached', async () => {
+    const { homeRequest } = await import('./fixtures.ts');
+    const short = await schedule(homeRequest(), { timeLimitS: 0.001, mipRelGap: 0.01 });
+    expect(short.solver).toMatchObject({ timeLimitS: 0.001, mipRelGap: 0.01 });
+    if (short.status === 'infeasible') expect(short.reason).toContain('time limit of 0.001 s');
+    else expect(short.solver.mipGap).toBeGreaterThanOrEqual(0);
+    const full = await schedule(homeRequest(), { mipRelGap: 0.01 });
+    expect(full.status).toBe('optimal');
+    expect(full.solver.mipGap).toBeLessThanOrEqual(0.01);
+    expect(full.solver.timeLimitS).toBe(30);
+  });
+});
