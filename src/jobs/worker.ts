@@ -27,9 +27,8 @@ export async function runWorker({ queue, handlers = registeredJobs(), signals = 
   for (const { name, handler, defaults } of handlers) {
     const { concurrency, cron, tz, cronData, ...policy } = defaults;
     if (Object.values(policy).some((v) => v !== undefined)) await queue.configure(name, policy);
-    // The registry is the truth about periodic runs: a job registered without cron loses an old schedule.
+    // A job registered without cron keeps any schedule made elsewhere (queue.schedule); unschedule to drop it.
     if (cron) await queue.schedule(name, cron, cronData ?? {}, { tz });
-    else await queue.unschedule(name);
     await queue.work(name, handler, { concurrency });
   }
 
