@@ -78,8 +78,13 @@ export function queueContract(label: string, open: () => Promise<JobQueue>, clos
 
     test.concurrent('list filters by name, state and contained data, newest first', async ({ expect }) => {
       const later = Date.now() + 60_000;
+      // Enqueued a few milliseconds apart: "newest first" needs distinct creation times, which a busy machine
+      // does not guarantee for back-to-back calls.
+      const pause = () => new Promise((r) => setTimeout(r, 10));
       const a1 = await queue.enqueue('listed', { accountId: 1, site: 'a' }, { startAfter: later });
+      await pause();
       const b = await queue.enqueue('listed', { accountId: 2 }, { startAfter: later });
+      await pause();
       const a2 = await queue.enqueue('listed', { accountId: 1, site: 'b' }, { startAfter: later });
       expect((await queue.list({ name: 'listed', data: { accountId: 1 } })).map((j) => j.id)).toEqual([a2, a1]);
       expect((await queue.list({ name: 'listed', limit: 1 })).map((j) => j.id)).toEqual([a2]);
