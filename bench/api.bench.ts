@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA}_jobs CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA}_pgboss CASCADE`);
     await client.end();
   }
 }

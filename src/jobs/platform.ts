@@ -5,7 +5,7 @@
 import type { Store } from '../store/types.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Capability } from '../api/extensions.ts';
-import { createQueue } from './index.ts';
+import { createQueueForStore } from './index.ts';
 import type { JobQueue } from './types.ts';
 import { runWorker, type RunningWorker } from './worker.ts';
 import type { JobDefinition } from './registry.ts';
@@ -41,11 +41,8 @@ export function retentionJob(store: Store): JobDefinition {
 }
 
 function queueFor(store: Store, databaseUrl: string | undefined, pollingIntervalSeconds?: number): JobQueue {
-  const url = databaseUrl ?? store.databaseUrl;
-  const schema = store.schema ? `${store.schema}_jobs` : undefined;
-  if (store.kind === 'postgres' && url) return createQueue({ kind: 'postgres', connectionString: url, schema, pollingIntervalSeconds });
-  if (store.pglite) return createQueue({ kind: 'pglite', pglite: store.pglite, pollingIntervalSeconds });
-  throw new Error('the job queue needs the store\'s PostgreSQL URL or its embedded database');
+  const tuning = pollingIntervalSeconds === undefined ? {} : { pollingIntervalSeconds };
+  return createQueueForStore(databaseUrl ? { ...store, kind: 'postgres', databaseUrl } : store, tuning);
 }
 
 /** Starts the queue; with workers on, runs every platform job here and schedules the periodic ones. */

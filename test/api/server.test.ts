@@ -11,7 +11,7 @@ async function dropSchemas(): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.query(`DROP SCHEMA IF EXISTS ${schema}_jobs CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS ${schema}_pgboss CASCADE`);
   await client.end();
 }
 
