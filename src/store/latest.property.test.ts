@@ -22,7 +22,7 @@ describeStores('latest against a model', (ctx) => {
   it('matches the model for random beliefs, asOf and source filters, written in random batches', async () => {
     const { store } = ctx;
     const account = await store.accounts.create('property');
-    const sourceIds = [];
+    const sourceIds: number[] = [];
     for (const name of ['a', 'b', 'c']) sourceIds.push((await store.sources.ensure({ kind: 'forecaster', name: `prop-${name}` })).id);
     const SLOTS = 12;
     const row = fc.record({
