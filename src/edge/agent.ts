@@ -113,8 +113,14 @@ export class Agent {
     }, wait);
   }
 
-  async stop(): Promise<void> {
+  /** Stops the simulation; waits up to `drainMs` for the spooled readings to be acknowledged. */
+  async stop(drainMs = 3_000): Promise<void> {
     clearTimeout(this.timer);
+    const until = Date.now() + drainMs;
+    while (this.spool.size > 0 && this.client?.connected && Date.now() < until) {
+      this.flush();
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await this.client?.endAsync();
   }
 

@@ -20,6 +20,7 @@ const AgentOut = z.object({
   messages: z.number(),
   rejected: z.number(),
   live: z.record(z.string(), z.number()),
+  lastEvent: z.record(z.string(), z.unknown()).nullable(),
   contract: z.object({ id: z.string(), device: z.string(), state: z.string(), start: z.string(), durationMs: z.number(), powerKw: z.array(z.number()), reason: z.string().nullable(), updatedAt: z.string() }).nullable(),
 });
 
@@ -34,7 +35,7 @@ export async function agentStatus(store: Store, siteId: number, now: number): Pr
     siteId,
     status: lastSeen === null ? 'never-seen' : now - lastSeen <= ONLINE_WITHIN_MS ? 'online' : 'offline',
     lastSeen: iso(a?.last_seen), lastHeartbeat: iso(a?.last_heartbeat), control: (a?.control as string) ?? null,
-    messages: Number(a?.messages ?? 0), rejected: Number(a?.rejected ?? 0), live: (parse(a?.live) as Record<string, number>) ?? {},
+    messages: Number(a?.messages ?? 0), rejected: Number(a?.rejected ?? 0), live: (parse(a?.live) as Record<string, number>) ?? {}, lastEvent: (parse(a?.last_event) as Record<string, unknown>) ?? null,
     contract: c ? { id: c.id as string, device: c.device as string, state: c.state as string, start: iso(c.start_at)!, durationMs: Number(c.duration_ms), powerKw: parse(c.power_kw) as number[], reason: (c.reason as string) ?? null, updatedAt: iso(c.updated_at)! } : null,
   };
 }

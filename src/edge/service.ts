@@ -26,6 +26,8 @@ export interface EdgeServiceOptions {
   now?: () => number;
   /** How often heartbeats go to agents with an open contract (ms, default 5000). */
   heartbeatEveryMs?: number;
+  /** Keep the broker session (and its queued messages) across restarts of the service (default true). */
+  persistentSession?: boolean;
 }
 
 interface Pending { siteId: number; msg: UpMsg; done: () => void }
@@ -55,7 +57,7 @@ export class EdgeService {
     this.sourceId = (await this.o.store.sources.ensure({ kind: 'meter', name: 'edge agent', version: '1' })).id;
     const prefix = this.o.topicPrefix ?? '';
     const client = mqtt.connect(this.o.url, {
-      clientId: this.o.clientId ?? 'gridflex-platform', clean: false, protocolVersion: 4,
+      clientId: this.o.clientId ?? 'gridflex-platform', clean: this.o.persistentSession === false, protocolVersion: 4,
       username: this.o.username, password: this.o.password, reconnectPeriod: 500,
     });
     this.client = client;
@@ -69,7 +71,7 @@ export class EdgeService {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    this.heartbeats = setInterval(() => void this.sendHeartbeats().catch((e) => this.log(`heartbeats: ${(e as Error).message}`)), 5_000);
+    this.heartbeats = setInterval(() => void this.sendHeartbeats().catch((e) => this.log(`heartbeats: ${(e as Error).message}`)), this.o.heartbeatEveryMs ?? 5_000);
   }
 
   /** Stops sending heartbeats (the platform going quiet), e.g. for maintenance or a test. */
