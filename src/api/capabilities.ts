@@ -4,5 +4,6 @@
  */
 import type { Capability } from './extensions.ts';
 import { edgeCapability } from '../edge/capability.ts';
+import { dataCapability } from '../ingest/capability.ts';
 
-export const CAPABILITIES: Capability[] = [edgeCapability];
+export const CAPABILITIES: Capability[] = [edgeCapability, dataCapability];
