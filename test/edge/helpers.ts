@@ -1,6 +1,6 @@
 /** Test helpers: a second Mosquitto on its own port (to stop and start), a platform on PGlite, waiting. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
 export async function ownMosquitto(): Promise<{ url: string; start(): Promise<void>; stop(): Promise<void> }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gridflex-mosq-'));
+  chmodSync(dir, 0o777); // mosquitto started as root drops to its own user and must still write its persistence file
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nmax_queued_messages 100000\nmax_inflight_messages 100\n`);
   let proc: ChildProcess | undefined;
