@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { adminCommands } from './commands/admin.ts';
 import { dataCommands } from './commands/data.ts';
+import { feedCommands } from './commands/feeds.ts';
+import { forecastCommands } from './commands/forecast.ts';
 import { edgeCommands } from './commands/edge.ts';
 import { serveCommands } from './commands/serve.ts';
 import { type GlobalOptions, reportError } from './context.ts';
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   serveCommands(program, g);
   adminCommands(program, g);
   dataCommands(program, g);
+  feedCommands(program, g);
+  forecastCommands(program, g);
   edgeCommands(program, g);
   return program;
 }
