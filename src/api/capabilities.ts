@@ -5,5 +5,6 @@
 import type { Capability } from './extensions.ts';
 import { edgeCapability } from '../edge/capability.ts';
 import { dataCapability } from '../ingest/capability.ts';
+import { scheduling } from '../scheduling/capability.ts';
 
-export const CAPABILITIES: Capability[] = [edgeCapability, dataCapability];
+export const CAPABILITIES: Capability[] = [edgeCapability, dataCapability, scheduling];

@@ -1,0 +1,90 @@
+/**
+ * Schedule runs on the platform: a request is stored, run as a job, and its result stored with it and as
+ * beliefs of a `scheduler` source on the assets' power sensors. Identical pending requests share one run.
+ */
+import { createHash } from 'node:crypto';
+import { notFound } from '../core/errors.ts';
+import type { Id, Scope, Store } from '../store/types.ts';
+import type { JobQueue } from '../jobs/types.ts';
+
+export const SCHEDULE_JOB = 'schedule-run';
+
+export type RunKind = 'site' | 'charging';
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface ScheduleRun {
+  id: Id;
+  accountId: Id;
+  siteId: Id | null;
+  kind: RunKind;
+  request: Record<string, unknown>;
+  jobId: string | null;
+  status: RunStatus;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+type Row = {
+  id: number; account_id: number; site_id: number | null; kind: RunKind; request: unknown; job_id: string | null;
+  status: RunStatus; result: unknown; error: string | null; created_at: Date | string; finished_at: Date | string | null;
+};
+
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
+const ms = (v: Date | string) => new Date(v).getTime();
+
+function toRun(r: Row): ScheduleRun {
+  return {
+    id: r.id, accountId: r.account_id, siteId: r.site_id, kind: r.kind, request: json(r.request), jobId: r.job_id, status: r.status,
+    result: r.result === null ? null : json(r.result), error: r.error, createdAt: ms(r.created_at), finishedAt: r.finished_at === null ? null : ms(r.finished_at),
+  };
+}
+
+/** A stable fingerprint of a request: the same JSON with keys in any order gives the same hash. */
+export function requestHash(kind: RunKind, siteId: Id | null, request: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify([kind, siteId, canonical(request)])).digest('hex');
+}
+
+/** Creates a run and its job, or returns the pending run of an identical request. */
+export async function startRun(store: Store, queue: JobQueue, input: { accountId: Id; siteId: Id | null; kind: RunKind; request: Record<string, unknown> }): Promise<{ run: ScheduleRun; reused: boolean }> {
+  const hash = requestHash(input.kind, input.siteId, input.request);
+  const pending = await store.query<Row>(
+    `SELECT * FROM schedule_runs WHERE account_id = $1 AND request_hash = $2 AND status IN ('queued', 'running') ORDER BY id DESC LIMIT 1`,
+    [input.accountId, hash],
+  );
+  if (pending[0]) return { run: toRun(pending[0]), reused: true };
+  const [row] = await store.query<Row>(
+    'INSERT INTO schedule_runs (account_id, site_id, kind, request_hash, request) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+    [input.accountId, input.siteId, input.kind, hash, JSON.stringify(input.request)],
+  );
+  const jobId = await queue.enqueue(SCHEDULE_JOB, { accountId: input.accountId, runId: row.id }, { dedupKey: hash, retryLimit: 1, timeoutSeconds: 120 });
+  const [updated] = await store.query<Row>('UPDATE schedule_runs SET job_id = $1 WHERE id = $2 RETURNING *', [jobId, row.id]);
+  return { run: toRun(updated), reused: false };
+}
+
+export async function getRun(store: Store, scope: Scope, id: Id, kind?: RunKind): Promise<ScheduleRun> {
+  const rows = await store.query<Row>('SELECT * FROM schedule_runs WHERE id = $1', [id]);
+  const run = rows[0] ? toRun(rows[0]) : null;
+  if (!run || (scope !== 'all' && run.accountId !== scope.accountId) || (kind && run.kind !== kind)) throw notFound(`${kind === 'charging' ? 'charging request' : 'schedule'} ${id}`);
+  return run;
+}
+
+export async function listSiteRuns(store: Store, siteId: Id, limit = 20): Promise<ScheduleRun[]> {
+  return (await store.query<Row>("SELECT * FROM schedule_runs WHERE site_id = $1 AND kind = 'site' ORDER BY id DESC LIMIT $2", [siteId, limit])).map(toRun);
+}
+
+export async function markRunning(store: Store, id: Id): Promise<ScheduleRun | null> {
+  const rows = await store.query<Row>("UPDATE schedule_runs SET status = 'running' WHERE id = $1 RETURNING *", [id]);
+  return rows[0] ? toRun(rows[0]) : null;
+}
+
+export async function finishRun(store: Store, id: Id, outcome: { result: unknown } | { error: string }, now: number): Promise<void> {
+  if ('result' in outcome) {
+    await store.query("UPDATE schedule_runs SET status = 'done', result = $2, error = NULL, finished_at = $3 WHERE id = $1", [id, JSON.stringify(outcome.result), new Date(now)]);
+  } else {
+    await store.query("UPDATE schedule_runs SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1", [id, outcome.error, new Date(now)]);
+  }
+}
