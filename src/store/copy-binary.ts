@@ -15,26 +15,33 @@ function header(): Buffer {
   return b; // flags 0, header extension length 0
 }
 
-function writeTimestamp(b: Buffer, at: number, epochMs: number): number {
-  b.writeInt32BE(8, at);
-  b.writeBigInt64BE(BigInt(Math.round((epochMs - PG_EPOCH_MS) * 1000)), at + 4);
+const TWO_32 = 2 ** 32;
+
+/** An int64 of microseconds, written as two 32-bit halves (exact below 2^53 µs, i.e. until year 287,000). */
+function writeTimestamp(v: DataView, at: number, epochMs: number): number {
+  const us = Math.round((epochMs - PG_EPOCH_MS) * 1000);
+  const hi = Math.floor(us / TWO_32);
+  v.setInt32(at, 8);
+  v.setInt32(at + 4, hi);
+  v.setUint32(at + 8, us - hi * TWO_32);
   return at + 12;
 }
 
 function encodeRows(rows: readonly BeliefRow[], from: number, to: number): Buffer {
   const b = Buffer.allocUnsafe((to - from) * ROW_BYTES);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let at = 0;
   for (let i = from; i < to; i++) {
     const r = rows[i];
-    b.writeInt16BE(5, at);
-    b.writeInt32BE(4, at + 2);
-    b.writeInt32BE(r.sensorId, at + 6);
-    at = writeTimestamp(b, at + 10, r.slotStart);
-    at = writeTimestamp(b, at, r.beliefTime);
-    b.writeInt32BE(4, at);
-    b.writeInt32BE(r.sourceId, at + 4);
-    b.writeInt32BE(8, at + 8);
-    b.writeDoubleBE(r.value, at + 12);
+    v.setInt16(at, 5);
+    v.setInt32(at + 2, 4);
+    v.setInt32(at + 6, r.sensorId);
+    at = writeTimestamp(v, at + 10, r.slotStart);
+    at = writeTimestamp(v, at, r.beliefTime);
+    v.setInt32(at, 4);
+    v.setInt32(at + 4, r.sourceId);
+    v.setInt32(at + 8, 8);
+    v.setFloat64(at + 12, r.value);
     at += 20;
   }
   return b;
