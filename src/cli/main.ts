@@ -5,6 +5,7 @@ import { feedCommands } from './commands/feeds.ts';
 import { forecastCommands } from './commands/forecast.ts';
 import { edgeCommands } from './commands/edge.ts';
 import { serveCommands } from './commands/serve.ts';
+import { scheduleCommands } from './commands/schedule.ts';
 import { type GlobalOptions, reportError } from './context.ts';
 
 /** The `gridflex` command. Every sub-command has --help; --json gives machine-readable output. */
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   serveCommands(program, g);
   adminCommands(program, g);
   dataCommands(program, g);
+  scheduleCommands(program, g);
   feedCommands(program, g);
   forecastCommands(program, g);
   edgeCommands(program, g);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,5 +77,26 @@ describe('the gridflex command', () => {
     const refused = await gridflex('import', strict, '--sensor', '1', '--strict');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/line 3/);
+  }, 120_000);
+
+  it('schedules a self-contained request file: one uninterrupted 5-step run lands in slots 1-5 at 8.25 EUR', async () => {
+    const request = {
+      start: '2024-01-01T00:00:00Z', slots: 10, resolution: 'PT30M',
+      context: { importPrice: { unit: 'EUR/kWh', resolution: 'PT30M', values: [2, 1, 1, 1, 1, 1.5, 1.1, 2, 2, 2] } },
+      assets: [{ id: 'washer', type: 'shiftable-load', profileKw: [3, 3, 3, 3, 3], earliestStart: '2024-01-01T00:00:00Z', latestEnd: '2024-01-01T05:00:00Z' }],
+    };
+    const file = join(dir, 'request.json');
+    writeFileSync(file, JSON.stringify(request));
+    const out = join(dir, 'result.json');
+    const r = await gridflex('schedule', '--input', file, '--output', out);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    expect(result.status).toBe('optimal');
+    expect(result.cost.total).toBeCloseTo(8.25, 9);
+    expect(result.assets[0].powerKw).toEqual([0, 3, 3, 3, 3, 3, 0, 0, 0, 0]);
+    writeFileSync(file, JSON.stringify({ ...request, assets: [{ ...request.assets[0], profileKw: [-3] }] }));
+    const bad = await gridflex('schedule', '--input', file);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/assets\[0\]\.profileKw\[0\]/);
   }, 120_000);
 });
