@@ -9,7 +9,7 @@ try {
   const ids = [];
   for (let i = 0; i < 100; i++) ids.push((await store.sensors.create('all', { accountId: account.id, name: 's', quantity: 'power', unit: 'kW', resolutionMs: 900_000 })).id);
   const src = await store.sources.ensure({ kind: 'meter', name: 'm' });
-  const rows = [];
+  const rows: import('../types.ts').BeliefRow[] = [];
   for (let i = 0; i < 1_000_000; i++) rows.push({ sensorId: ids[i % 100], slotStart: Date.UTC(2025, 0, 1) + Math.floor(i / 100) * 900_000, beliefTime: 0, sourceId: src.id, value: i });
   await store.query('SELECT ensure_belief_partitions($1, $2)', [new Date(rows[0].slotStart), new Date(rows[rows.length - 1].slotStart)]);
   let t = performance.now();
