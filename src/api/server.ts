@@ -51,7 +51,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const jobs = await startPlatformJobs({ store, clock, databaseUrl: opts.databaseUrl, workers: opts.workers ?? true, pollingIntervalSeconds: opts.pollingIntervalSeconds, capabilities });
     let app: FastifyInstance;
     try {
-      app = await buildApp({ store, clock, logger: opts.logger, rateLimitPerMinute: opts.rateLimitPerMinute, queue: jobs.queue, capabilities });
+      app = await buildApp({ store, clock, logger: opts.logger, rateLimitPerMinute: opts.rateLimitPerMinute ?? rateLimitFromEnv(), queue: jobs.queue, capabilities });
     } catch (err) {
       await jobs.stop();
       throw err;
@@ -73,4 +73,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await store.close();
     throw err;
   }
+}
+
+/** GRIDFLEX_RATE_LIMIT_PER_MINUTE: requests per minute per token (default 6,000). */
+function rateLimitFromEnv(): number | undefined {
+  const v = Number(process.env.GRIDFLEX_RATE_LIMIT_PER_MINUTE);
+  return Number.isInteger(v) && v > 0 ? v : undefined;
 }

@@ -46,7 +46,7 @@ function runCharging(run: ScheduleRun) {
 export function scheduleJob(store: Store, clock: Clock): JobDefinition {
   return {
     name: SCHEDULE_JOB,
-    defaults: { retryLimit: 1, retryDelaySeconds: 5, timeoutSeconds: 120, concurrency: 1 },
+    defaults: { retryLimit: 1, retryDelaySeconds: 5, timeoutSeconds: 120, concurrency: 4 },
     handler: async (job) => {
       const { runId } = job.data as { runId: number };
       const run = await markRunning(store, runId);
