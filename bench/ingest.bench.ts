@@ -81,3 +81,53 @@ for (const m of report.methods) out(`household load day-ahead skill (MAE) of ${m
 const de = parseSmardCsv(smard).series.find((x) => x.key === 'DE-LU')!;
 const prices = backtest(dayAheadBacktest({ values: de.values, start: de.start, resolutionMs: de.resolutionMs, timeZone: 'Europe/Berlin', methods: [...methods], publishedBeforeDayMs: 11.25 * 3_600_000 }));
 for (const m of prices.methods) out(`DE-LU 2024 price day-ahead skill (MAE) of ${m.method} vs ${prices.reference}`, m.overall.skill, 'ratio');
+
+// Parse and store the whole SMARD 2024 file (all zones) through the import path, on PGlite and PostgreSQL.
+const { openStore } = await import('../src/store/open.ts');
+const { importParsed } = await import('../src/ingest/store-import.ts');
+const pg = (await import('pg')).default;
+
+async function timeAsync(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const c = process.cpuUsage();
+  const s = performance.now();
+  await fn();
+  const d = process.cpuUsage(c);
+  return { wall: performance.now() - s, cpu: (d.user + d.system) / 1000 };
+}
+
+async function storeSmard(label: string, store: Awaited<ReturnType<typeof openStore>>): Promise<void> {
+  let n = 0;
+  const once = async () => {
+    const account = await store.accounts.create(`bench ${++n}`);
+    const r = parseSmardCsv(smard);
+    await importParsed(store, 'all', r, { accountId: account.id }, { beliefTime: Date.UTC(2025, 0, 1), sourceName: 'smard' });
+  };
+  await once(); // warm-up
+  const runs = [await timeAsync(once), await timeAsync(once), await timeAsync(once)].sort((a, b) => a.wall - b.wall);
+  out(`parse and store SMARD 2024, 17 zones, 149,328 values, new sensors [${label}]`, runs[1].wall, 'ms');
+  out(`parse and store SMARD 2024, 17 zones [${label}] (process CPU time)`, runs[1].cpu, 'ms');
+}
+
+{
+  const store = await openStore({ dataDir: 'memory://' });
+  await storeSmard('pglite', store);
+  await store.close();
+}
+{
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `bench_ingest_${process.pid}`;
+  try {
+    const store = await openStore({ databaseUrl: url, schema });
+    try {
+      await storeSmard('postgres', store);
+    } finally {
+      await store.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  } catch (e) {
+    console.error(`PostgreSQL at ${url} not measured: ${(e as Error).message}`);
+  }
+}
