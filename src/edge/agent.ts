@@ -29,6 +29,8 @@ export interface AgentOptions {
   /** Recorded series (default: read from the config's files). */
   pv?: Recorded;
   weather?: Recorded;
+  /** Called when a readings message goes out (its id, real epoch ms): for measurements. */
+  onPublish?: (id: string, realMs: number) => void;
 }
 
 export class Agent {
@@ -211,6 +213,7 @@ export class Agent {
       if (this.inflight.size >= INFLIGHT) return;
       if (this.inflight.has(m.id)) continue;
       this.inflight.add(m.id);
+      this.opts.onPublish?.(m.id, Date.now());
       c.publish(topics.up(this.prefix(), this.cfg.siteId, 'readings'), JSON.stringify(m), { qos: 1 }, (err) => {
         this.inflight.delete(m.id);
         if (!err) this.spool.ack(m.id);

@@ -26,7 +26,9 @@ export const edgeCapability: Capability = {
       creds = broker.platform;
       closeBroker = broker.close;
     }
-    const service = new EdgeService({ store: ctx.store, url, topicPrefix: prefix, ...creds, now: () => ctx.clock().getTime() });
+    // An external broker: several connections share the subscription (and other platform processes may join).
+    const connections = process.env.MQTT_URL ? Number(process.env.MQTT_CONNECTIONS ?? 4) : 1;
+    const service = new EdgeService({ store: ctx.store, url, topicPrefix: prefix, ...creds, connections, now: () => ctx.clock().getTime() });
     await service.start();
     return async () => {
       await service.stop();

@@ -28,12 +28,25 @@ export interface EdgeServiceOptions {
   heartbeatEveryMs?: number;
   /** Keep the broker session (and its queued messages) across restarts of the service (default true). */
   persistentSession?: boolean;
+  /**
+   * Broker connections that share the subscription (MQTT shared subscription `$share/<group>/...`, Mosquitto
+   * and most brokers; not aedes). Each connection handles one message at a time until its ack, so more
+   * connections mean more messages in one commit. Several services (processes) may share the same group.
+   */
+  connections?: number;
+  sharedGroup?: string;
 }
+
+/** Live values only: acknowledged at once (a loss costs one stale value), stored with the next commit. */
+const LIVE_KINDS = new Set(['snapshot', 'change', 'heartbeat']);
 
 interface Pending { siteId: number; msg: UpMsg; done: () => void }
 
 export class EdgeService {
-  private client?: MqttClient;
+  private clients: MqttClient[] = [];
+  private get client(): MqttClient | undefined {
+    return this.clients[0];
+  }
   private queue: Pending[] = [];
   private flushing?: Promise<void>;
   private timer?: NodeJS.Timeout;
@@ -56,22 +69,29 @@ export class EdgeService {
   async start(): Promise<void> {
     this.sourceId = (await this.o.store.sources.ensure({ kind: 'meter', name: 'edge agent', version: '1' })).id;
     const prefix = this.o.topicPrefix ?? '';
+    const n = Math.max(1, this.o.connections ?? 1);
+    const topic = n > 1 ? `$share/${this.o.sharedGroup ?? 'gridflex-platform'}/${topics.allUp(prefix)}` : topics.allUp(prefix);
+    const baseId = this.o.clientId ?? 'gridflex-platform';
+    await Promise.all(Array.from({ length: n }, (_, i) => this.connect(n > 1 ? `${baseId}-${i}` : baseId, topic)));
+    this.heartbeats = setInterval(() => void this.sendHeartbeats().catch((e) => this.log(`heartbeats: ${(e as Error).message}`)), this.o.heartbeatEveryMs ?? 5_000);
+  }
+
+  private async connect(clientId: string, topic: string): Promise<void> {
     const client = mqtt.connect(this.o.url, {
-      clientId: this.o.clientId ?? 'gridflex-platform', clean: this.o.persistentSession === false, protocolVersion: 4,
+      clientId, clean: this.o.persistentSession === false, protocolVersion: 4,
       username: this.o.username, password: this.o.password, reconnectPeriod: 500,
     });
-    this.client = client;
+    this.clients.push(client);
     // The PUBACK goes out when `callback` is called, i.e. after the message is committed.
     client.handleMessage = (packet, callback) => {
       this.accept(packet.topic, packet.payload as Buffer, () => callback());
     };
-    client.on('connect', () => client.subscribe(topics.allUp(prefix), { qos: 1 }));
+    client.on('connect', () => client.subscribe(topic, { qos: 1 }));
     client.on('error', (e) => this.log(`mqtt: ${e.message}`));
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    this.heartbeats = setInterval(() => void this.sendHeartbeats().catch((e) => this.log(`heartbeats: ${(e as Error).message}`)), this.o.heartbeatEveryMs ?? 5_000);
   }
 
   /** Stops sending heartbeats (the platform going quiet), e.g. for maintenance or a test. */
@@ -83,7 +103,7 @@ export class EdgeService {
     clearInterval(this.heartbeats);
     clearTimeout(this.timer);
     await this.flush();
-    await this.client?.endAsync();
+    await Promise.all(this.clients.map((c) => c.endAsync()));
   }
 
   /** Validates one message; a bad one is logged and acknowledged (never redelivered), the rest are queued. */
@@ -116,9 +136,12 @@ export class EdgeService {
       done();
       return;
     }
-    this.queue.push({ siteId, msg, done });
+    if (LIVE_KINDS.has(msg.kind)) {
+      done();
+      this.queue.push({ siteId, msg, done: () => {} });
+    } else this.queue.push({ siteId, msg, done });
     if (this.queue.length >= 500) void this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.o.flushMs ?? 20);
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.o.flushMs ?? 10);
   }
 
   /** Commits the queued messages in one transaction, then acks them. */
@@ -137,7 +160,7 @@ export class EdgeService {
       .catch((e) => {
         // Not acked: the broker redelivers them (after a reconnect), so nothing is lost.
         this.log(`could not store ${batch.length} messages: ${(e as Error).message}`);
-        this.client?.end(true, () => this.client?.reconnect());
+        for (const c of this.clients) c.end(true, () => c.reconnect());
       })
       .finally(() => {
         this.flushing = undefined;
