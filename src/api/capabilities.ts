@@ -5,6 +5,7 @@
 import type { Capability } from './extensions.ts';
 import { edgeCapability } from '../edge/capability.ts';
 import { dataCapability } from '../ingest/capability.ts';
+import { marketCapability } from '../market/capability.ts';
 import { scheduling } from '../scheduling/capability.ts';
 
-export const CAPABILITIES: Capability[] = [edgeCapability, dataCapability, scheduling];
+export const CAPABILITIES: Capability[] = [edgeCapability, dataCapability, scheduling, marketCapability];

@@ -46,6 +46,15 @@ function publicKeyOf(key: KeyObject | string): KeyObject {
   return k;
 }
 
+/** Checks that a PEM text is an Ed25519 public key (a 400 naming `meterPublicKey` otherwise) and returns it as SPKI PEM. */
+export function publicKeyPemOf(pem: string, field = 'meterPublicKey'): string {
+  try {
+    return publicKeyOf(pem).export({ type: 'spki', format: 'pem' }).toString();
+  } catch (e) {
+    throw invalid(field, (e as Error).message);
+  }
+}
+
 export function signReadingBatch(batch: ReadingBatch, privateKey: KeyObject | string): SignedReadingBatch {
   const k = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
   if (k.asymmetricKeyType !== 'ed25519') throw invalid('privateKey', `must be an Ed25519 key, not ${k.asymmetricKeyType}`);

@@ -1,0 +1,116 @@
+/**
+ * Orders in the store. Every write of an order appends its ledger entry in the same transaction: an order
+ * that is stored is on the ledger, and a refused range writes nothing.
+ */
+import { invalid, notFound } from '../../core/errors.ts';
+import { formatInstant } from '../../core/time.ts';
+import { orderItem } from '../../ledger/index.ts';
+import type { Id, Store } from '../../store/types.ts';
+import { applyOrderEvent, draftOrders, openOrder, type OrderInput } from '../orders.ts';
+import type { Order, OrderEvent, OrderStatus } from '../types.ts';
+import { appendLedger, lockMarket } from './ledger.ts';
+import type { Market } from './markets.ts';
+
+type Row = Record<string, unknown>;
+
+export function toOrder(r: Row): Order {
+  return {
+    id: String(r.id), marketId: String(r.market_id), member: String(r.site_id), side: r.side as Order['side'],
+    energyKwh: Number(r.energy_kwh), limitPrice: Number(r.limit_price), slotStart: Number(r.slot_start),
+    submittedAt: Number(r.submitted_at), status: r.status as OrderStatus, matchedKwh: Number(r.matched_kwh),
+    history: typeof r.history === 'string' ? JSON.parse(r.history) : (r.history as Order['history']),
+  };
+}
+
+export function orderOut(o: Order) {
+  return {
+    id: Number(o.id), marketId: Number(o.marketId), siteId: Number(o.member), side: o.side, energyKwh: o.energyKwh, limitPrice: o.limitPrice,
+    slot: formatInstant(o.slotStart), submittedAt: formatInstant(o.submittedAt), status: o.status, matchedKwh: o.matchedKwh,
+    history: o.history.map((h) => ({ ...h, at: formatInstant(h.at) })),
+  };
+}
+
+async function memberSites(store: Store, marketId: Id): Promise<Set<string>> {
+  const rows = await store.query<Row>('SELECT site_id FROM market_members WHERE market_id = $1', [marketId]);
+  return new Set(rows.map((r) => String(r.site_id)));
+}
+
+/** Checks and stores an order (one slot or a range) with its ledger entries; all or nothing. */
+export async function createOrders(store: Store, market: Market, input: OrderInput, now: number): Promise<Order[]> {
+  const members = await memberSites(store, market.dbId);
+  const member = (input as { member?: unknown })?.member;
+  if (member !== undefined && !members.has(String(member))) {
+    const id = Number(member);
+    const own = Number.isInteger(id) && id > 0 ? await store.sites.get({ accountId: market.accountIdNum }, id) : null;
+    if (!own) throw notFound(`site ${String(member)}`);
+  }
+  const drafts = draftOrders({ ...input, member: String(member ?? '') }, market, now, members);
+  return store.transaction(async (tx) => {
+    await lockMarket(tx, market.dbId);
+    const orders: Order[] = [];
+    const CHUNK = 500;
+    for (let i = 0; i < drafts.length; i += CHUNK) {
+      const part = drafts.slice(i, i + CHUNK).map((d) => openOrder(d, '', market.id, now));
+      const params: unknown[] = [];
+      const values = part.map((o) => {
+        params.push(market.dbId, Number(o.member), o.side, o.energyKwh, o.limitPrice, o.slotStart, o.submittedAt, o.status, JSON.stringify(o.history));
+        const b = params.length - 9;
+        return `(${Array.from({ length: 9 }, (_, k) => `$${b + k + 1}`).join(', ')})`;
+      });
+      const rows = await tx.query<Row>(
+        `INSERT INTO market_orders (market_id, site_id, side, energy_kwh, limit_price, slot_start, submitted_at, status, history) VALUES ${values.join(', ')} RETURNING id`,
+        params,
+      );
+      rows.forEach((r, k) => orders.push({ ...part[k], id: String(r.id) }));
+    }
+    await appendLedger(tx, market.dbId, orders.map((o) => orderItem(o, now)));
+    return orders;
+  });
+}
+
+export async function getOrder(store: Store, market: Market, orderId: Id): Promise<Order> {
+  const rows = await store.query<Row>('SELECT * FROM market_orders WHERE id = $1 AND market_id = $2', [orderId, market.dbId]);
+  if (!rows[0]) throw notFound(`order ${orderId} in market ${market.dbId}`);
+  return toOrder(rows[0]);
+}
+
+/** Writes orders after lifecycle events (inside a transaction the caller holds). */
+export async function saveOrders(tx: Store, orders: readonly Order[]): Promise<void> {
+  for (const o of orders) {
+    await tx.query('UPDATE market_orders SET energy_kwh = $2, limit_price = $3, status = $4, matched_kwh = $5, history = $6 WHERE id = $1', [
+      Number(o.id), o.energyKwh, o.limitPrice, o.status, o.matchedKwh, JSON.stringify(o.history),
+    ]);
+  }
+}
+
+/** Changes or cancels an order (until its gate), recorded on the ledger. */
+export async function applyToOrder(store: Store, market: Market, orderId: Id, event: Extract<OrderEvent, { type: 'change' | 'cancel' }>, now: number): Promise<Order> {
+  if (event.type === 'change' && event.energyKwh === undefined && event.limitPrice === undefined) throw invalid('energyKwh', 'give energyKwh or limitPrice to change');
+  return store.transaction(async (tx) => {
+    await lockMarket(tx, market.dbId);
+    const rows = await tx.query<Row>('SELECT * FROM market_orders WHERE id = $1 AND market_id = $2', [orderId, market.dbId]);
+    if (!rows[0]) throw notFound(`order ${orderId} in market ${market.dbId}`);
+    const next = applyOrderEvent(toOrder(rows[0]), event, market, now);
+    await saveOrders(tx, [next]);
+    await appendLedger(tx, market.dbId, [orderItem(next, now)]);
+    return next;
+  });
+}
+
+export interface OrderFilter { from?: number; to?: number; status?: OrderStatus; siteId?: Id; limit?: number }
+
+export async function listOrders(store: Store, marketId: Id, f: OrderFilter = {}): Promise<Order[]> {
+  const params: unknown[] = [marketId];
+  const where = ['market_id = $1'];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.from !== undefined) add('slot_start >= ?', f.from);
+  if (f.to !== undefined) add('slot_start < ?', f.to);
+  if (f.status !== undefined) add('status = ?', f.status);
+  if (f.siteId !== undefined) add('site_id = ?', f.siteId);
+  params.push(f.limit ?? 10_000);
+  const rows = await store.query<Row>(`SELECT * FROM market_orders WHERE ${where.join(' AND ')} ORDER BY slot_start, id LIMIT $${params.length}`, params);
+  return rows.map(toOrder);
+}
