@@ -2,6 +2,10 @@
 import { openStore } from '../open.ts';
 import { beliefCopyChunks } from '../copy-binary.ts';
 import type { Db } from '../db.ts';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 const store = await openStore({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/test', schema: 'profile_write' });
 const db = (store as unknown as { db: Db }).db;
 try {
@@ -15,16 +19,20 @@ try {
   let t = performance.now();
   for (const c of beliefCopyChunks(rows)) void c;
   console.log('encode only ms', Math.round(performance.now() - t));
-  for (const mode of ['autocommit', 'transaction', 'savepoint', 'store', 'autocommit']) {
+  const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', options: '-c search_path=profile_write' });
+  await client.connect();
+  for (const mode of ['client', 'autocommit', 'store', 'client', 'autocommit', 'store']) {
     await store.query('TRUNCATE beliefs');
     await store.query('CHECKPOINT');
     t = performance.now();
+    if (mode === 'client') await pipeline(Readable.from(beliefCopyChunks(rows)), client.query(copyStreams.from('COPY beliefs (sensor_id, slot_start, belief_time, source_id, value) FROM STDIN (FORMAT binary)')));
     if (mode === 'autocommit') await db.copyBinary('beliefs (sensor_id, slot_start, belief_time, source_id, value)', beliefCopyChunks(rows));
     if (mode === 'transaction') await db.transaction((tx) => tx.copyBinary('beliefs (sensor_id, slot_start, belief_time, source_id, value)', beliefCopyChunks(rows)));
     if (mode === 'savepoint') await db.transaction((tx) => tx.transaction((sp) => sp.copyBinary('beliefs (sensor_id, slot_start, belief_time, source_id, value)', beliefCopyChunks(rows))));
     if (mode === 'store') await store.beliefs.writeRows(rows);
     console.log(mode, 'ms', Math.round(performance.now() - t));
   }
+  await client.end();
 } finally {
   await store.query('DROP SCHEMA profile_write CASCADE');
   await store.close();
