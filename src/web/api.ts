@@ -100,3 +100,42 @@ export function readData(sensorId: string, q: { start: string; end: string; reso
 export function uploadCsv(sensorId: string, csv: string, q: { unit?: string; timezone?: string }): Promise<UploadResult> {
   return call<UploadResult>('POST', `/sensors/${encodeURIComponent(sensorId)}/data`, { query: q, text: csv, contentType: 'text/csv' });
 }
+
+// --- assets, schedules, jobs, forecasts, the edge agent ---
+
+export interface Asset { id: number | string; siteId: number | string; name: string; type: string; flexModel: Record<string, unknown> }
+export interface Job { id: string; name: string; state: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'; error: string | null; result: unknown }
+export interface ScheduleAssetResult { id: string; type: string; powerKw: number[]; socKwh?: number[]; temperatureC?: number[] }
+export interface Unmet { assetId: string; kind: string; amount: number; unit: string; message: string }
+export interface ScheduleResult {
+  status: 'optimal' | 'unmet-wishes' | 'infeasible'; reason?: string; start: string; end: string; resolution: string; currency: string;
+  assets: ScheduleAssetResult[]; site: { importKw: number[]; exportKw: number[] };
+  cost: { total: number; energy: number; peak: number; cycle: number; penalty: number };
+  baseline: { cost: number }; saving: number; unmet: Unmet[];
+}
+export interface ScheduleRun { id: number; status: 'queued' | 'running' | 'done' | 'failed'; job: string | null; error: string | null; result: ScheduleResult | null; createdAt?: string }
+export interface Accepted { id: number; job: string | null; statusUrl: string; resultUrl: string }
+export interface AgentStatus {
+  siteId: number; status: 'never-seen' | 'online' | 'offline'; lastSeen: string | null; lastHeartbeat: string | null; control: string | null;
+  messages: number; rejected: number; live: Record<string, number>;
+  contract: { id: string; device: string; state: string; start: string; durationMs: number; powerKw: number[]; reason: string | null; updatedAt: string } | null;
+}
+
+export const listAssets = async (siteId: string): Promise<Asset[]> =>
+  (await call<{ items: Asset[] }>('GET', '/assets', { query: { siteId } })).items;
+export const createAsset = (body: { siteId: number; name: string; type: string; flexModel: Record<string, unknown> }): Promise<Asset> =>
+  call<Asset>('POST', '/assets', { json: body });
+export const listSchedules = async (siteId: string): Promise<ScheduleRun[]> =>
+  (await call<{ items: ScheduleRun[] }>('GET', `/sites/${encodeURIComponent(siteId)}/schedules`)).items;
+export const askSchedule = (siteId: string, body: { start: string; end: string }): Promise<Accepted> =>
+  call<Accepted>('POST', `/sites/${encodeURIComponent(siteId)}/schedules`, { json: body });
+export const getSchedule = (id: number | string): Promise<ScheduleRun> => call<ScheduleRun>('GET', `/schedules/${encodeURIComponent(String(id))}`);
+export const getJob = (id: string): Promise<Job> => call<Job>('GET', `/jobs/${encodeURIComponent(id)}`);
+export const getAgent = (siteId: string): Promise<AgentStatus> => call<AgentStatus>('GET', `/sites/${encodeURIComponent(siteId)}/agent`);
+export const askForecast = (sensorId: string, body: { method?: string; horizon?: string }): Promise<{ job: string; statusUrl: string }> =>
+  call<{ job: string; statusUrl: string }>('POST', `/sensors/${encodeURIComponent(sensorId)}/forecasts`, { json: body });
+
+/** Reads a sensor's data from some sources only (`meter,user,feed` or `forecaster`). */
+export function readDataFrom(sensorId: string, q: { start: string; end: string; source: string; resolution?: string }): Promise<SeriesData> {
+  return call<SeriesData>('GET', `/sensors/${encodeURIComponent(sensorId)}/data`, { query: q });
+}

@@ -7,6 +7,7 @@ import { rangePicker } from '../range-picker.ts';
 import { routeHash } from '../route.ts';
 import { defaultRange, sensorCard } from '../sensor-chart.ts';
 import { rangeProblem, type DayRange } from '../timeline.ts';
+import { schedulePanel } from '../panels/schedule.ts';
 
 /** A site: its details, a date-range picker and one zoom-linked chart per sensor. */
 export async function renderSite(root: HTMLElement, view: View, id: string, asked: Partial<DayRange>): Promise<void> {
@@ -31,7 +32,8 @@ export async function renderSite(root: HTMLElement, view: View, id: string, aske
       h('h1', {}, site.name),
       siteFacts(site),
       picker.el,
-      sensors.length ? h('div', { class: 'charts' }, ...cards.map((c) => c.el)) : h('p', {}, 'This site has no sensors yet.'));
+      sensors.length ? h('div', { class: 'charts' }, ...cards.map((c) => c.el)) : h('p', {}, 'This site has no sensors yet.'),
+      schedulePanel({ siteId: id, timeZone: site.timezone, sensors, view }, range.from));
     show(range);
   } catch (e) {
     if (view.alive) replace(root, h('h1', {}, 'Site'), renderProblem(e));
