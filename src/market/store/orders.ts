@@ -6,7 +6,7 @@ import { invalid, notFound } from '../../core/errors.ts';
 import { formatInstant } from '../../core/time.ts';
 import { orderItem } from '../../ledger/index.ts';
 import type { Id, Store } from '../../store/types.ts';
-import { applyOrderEvent, draftOrders, openOrder, type OrderInput } from '../orders.ts';
+import { applyOrderEvent, draftOrders, gateClosure, openOrder, type OrderInput } from '../orders.ts';
 import type { Order, OrderEvent, OrderStatus } from '../types.ts';
 import { appendLedger, lockMarket } from './ledger.ts';
 import type { Market } from './markets.ts';
@@ -35,6 +35,17 @@ async function memberSites(store: Store, marketId: Id): Promise<Set<string>> {
   return new Set(rows.map((r) => String(r.site_id)));
 }
 
+/**
+ * An order checked just before its gate may reach the store after the slot was cleared (the clearing holds
+ * the market lock meanwhile); refuse it then. Only slots whose gate is less than a minute away are looked up.
+ */
+async function refuseClearedSlots(tx: Store, market: Market, slots: number[], now: number): Promise<void> {
+  const near = slots.filter((s) => gateClosure(market, s) - now < 60_000);
+  if (near.length === 0) return;
+  const rows = await tx.query<Row>('SELECT slot_start FROM market_clearings WHERE market_id = $1 AND slot_start = ANY($2::bigint[])', [market.dbId, near]);
+  if (rows.length > 0) throw invalid(slots.length > 1 ? 'slots' : 'slot', `the slot at ${formatInstant(Number(rows[0].slot_start))} has already been cleared`);
+}
+
 /** Checks and stores an order (one slot or a range) with its ledger entries; all or nothing. */
 export async function createOrders(store: Store, market: Market, input: OrderInput, now: number): Promise<Order[]> {
   const members = await memberSites(store, market.dbId);
@@ -47,6 +58,7 @@ export async function createOrders(store: Store, market: Market, input: OrderInp
   const drafts = draftOrders({ ...input, member: String(member ?? '') }, market, now, members);
   return store.transaction(async (tx) => {
     await lockMarket(tx, market.dbId);
+    await refuseClearedSlots(tx, market, drafts.map((d) => d.slotStart), now);
     const orders: Order[] = [];
     const CHUNK = 500;
     for (let i = 0; i < drafts.length; i += CHUNK) {
