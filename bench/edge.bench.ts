@@ -47,7 +47,9 @@ async function runAgents(): Promise<void> {
   for (const a of agents) a.start();
   const end = Date.parse(START) + SIM_MS;
   while (agents.some((a) => a.now <= end)) await new Promise((r) => setTimeout(r, 100));
-  await Promise.all(agents.map((a) => a.stop(30_000)));
+  const simEnd = Date.now();
+  await Promise.all(agents.map((a) => a.stop(240_000)));
+  process.stdout.write(`drain ${Date.now() - simEnd}\n`);
   const left = agents.reduce((n, a) => n + a.spool.size, 0);
   for (const line of out) process.stdout.write(`${line}\n`);
   process.stdout.write(`done ${left}\n`);
@@ -89,15 +91,17 @@ async function runPlatform(): Promise<void> {
     });
     const published = new Map<string, number>();
     let left = -1;
+    let drainMs = NaN;
     for await (const line of createInterface({ input: child.stdout! })) {
       if (line.startsWith('done ')) left = Number(line.slice(5));
+      else if (line.startsWith('drain ')) drainMs = Number(line.slice(6));
       else {
         const [id, ms] = line.split(' ');
         if (!published.has(id)) published.set(id, Number(ms));
       }
     }
     const expected = AGENTS * (SIM_MS / 300_000);
-    const until = Date.now() + 30_000;
+    const until = Date.now() + 120_000;
     while (committed.size < published.size && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     await service.stop();
     const latencies = [...published].filter(([id]) => committed.has(id)).map(([id, ms]) => committed.get(id)! - ms).sort((a, b) => a - b);
@@ -112,6 +116,7 @@ async function runPlatform(): Promise<void> {
     print('edge readings p99 publish to committed', latencies[Math.floor(latencies.length * 0.99)] ?? NaN, 'ms');
     print('edge belief rows stored', rows, 'rows');
     print('edge readings messages expected', expected, 'messages');
+    print('edge backlog drained after the simulated hour in', drainMs / 1000, 's');
     print('edge readings lost', Math.max(0, expected - n) + Math.max(0, left), 'messages');
   } finally {
     await store.close();

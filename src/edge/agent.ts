@@ -119,10 +119,8 @@ export class Agent {
   async stop(drainMs = 3_000): Promise<void> {
     clearTimeout(this.timer);
     const until = Date.now() + drainMs;
-    while (this.spool.size > 0 && this.client?.connected && Date.now() < until) {
-      this.flush();
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    this.flush();
+    while (this.spool.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     await this.client?.endAsync();
   }
 
@@ -209,7 +207,7 @@ export class Agent {
   flush(): void {
     const c = this.client;
     if (!c?.connected) return;
-    for (const m of this.spool.pending()) {
+    for (const m of this.spool.iterPending()) {
       if (this.inflight.size >= INFLIGHT) return;
       if (this.inflight.has(m.id)) continue;
       this.inflight.add(m.id);

@@ -101,6 +101,11 @@ export class Spool {
     }
   }
 
+  /** Unacknowledged messages, oldest first, without copying the backlog. */
+  iterPending(): IterableIterator<ReadingsMsg> {
+    return this.pendingMsgs.values();
+  }
+
   /** Unacknowledged messages, oldest first. */
   pending(): ReadingsMsg[] {
     return [...this.pendingMsgs.values()];
