@@ -4,6 +4,7 @@ import { dataCommands } from './commands/data.ts';
 import { feedCommands } from './commands/feeds.ts';
 import { forecastCommands } from './commands/forecast.ts';
 import { edgeCommands } from './commands/edge.ts';
+import { marketCommands } from './commands/market.ts';
 import { serveCommands } from './commands/serve.ts';
 import { scheduleCommands } from './commands/schedule.ts';
 import { type GlobalOptions, reportError } from './context.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   feedCommands(program, g);
   forecastCommands(program, g);
   edgeCommands(program, g);
+  marketCommands(program, g);
   return program;
 }
 

@@ -13,7 +13,8 @@ import { principalOf, requireWriter } from '../api/auth.ts';
 import { Duration, Id, Timezone } from '../api/schemas.ts';
 import { readingsItem, verifyReadingBatch, type ReadingBatch, type SignedReadingBatch } from '../ledger/index.ts';
 import type { Store } from '../store/types.ts';
-import { billFor, communityFigures } from './bills.ts';
+import { communityFigures } from './bills.ts';
+import { billsOf } from './store/bills.ts';
 import { summarizeBook } from './curves.ts';
 import { gateClosure } from './orders.ts';
 import { MECHANISMS } from './types.ts';
@@ -23,7 +24,7 @@ import { appendLedger, ledgerEntries, lockMarket, verifyMarketLedger } from './s
 import { marketOut, marketsRepo, type Market } from './store/markets.ts';
 import { writeReadings } from './store/meters.ts';
 import { applyToOrder, createOrders, getOrder, listOrders, orderOut } from './store/orders.ts';
-import { adjustmentsFor, listSettlementChanges, listSettlements, settlementOut } from './store/settlement.ts';
+import { listSettlementChanges, listSettlements, settlementOut } from './store/settlement.ts';
 
 const tags = ['markets'];
 const MarketParams = z.strictObject({ id: Id });
@@ -88,10 +89,6 @@ function period(q: { from: string; to: string }): { from: number; to: number } {
   const to = instant(q.to, 'to');
   if (!(to > from)) throw invalid('to', 'must be after from');
   return { from, to };
-}
-
-async function memberSiteIds(store: Store, market: Market): Promise<string[]> {
-  return (await marketsRepo(store).members(market.dbId)).map((m) => String(m.siteId));
 }
 
 export function marketRoutes(app: FastifyInstance, ctx: ApiContext, opts: { ssePollMs?: number } = {}): void {
@@ -219,17 +216,7 @@ export function marketRoutes(app: FastifyInstance, ctx: ApiContext, opts: { sseP
     async (req) => {
       const m = await find(req, req.params.id);
       const p = period(req.query);
-      const sites = req.query.siteId !== undefined ? [String(req.query.siteId)] : await memberSiteIds(store, m);
-      if (req.query.siteId !== undefined && !(await repo.member(m.dbId, req.query.siteId))) throw notFound(`member ${req.query.siteId} of market ${m.dbId}`);
-      const settlements = await listSettlements(store, m.dbId, p.from, p.to);
-      const bills = [];
-      for (const site of sites) {
-        const b = billFor(site, settlements, p.from, p.to, await adjustmentsFor(store, m.dbId, Number(site), p.from, p.to));
-        bills.push({
-          ...b, siteId: Number(site), currency: m.currency, periodStart: formatInstant(b.periodStart), periodEnd: formatInstant(b.periodEnd),
-          slotsAwaitingData: b.slotsAwaitingData.map((s) => formatInstant(s)), lines: b.lines.map(settlementOut),
-        });
-      }
+      const bills = await billsOf(store, m, p.from, p.to, req.query.siteId);
       return { items: bills };
     });
 
