@@ -37,6 +37,7 @@ const ImportQuery = z.strictObject({
   decimal: z.enum(['.', ',']).optional(),
   delimiter: z.enum([',', ';', '\t']).optional(),
   dateFormat: z.string().max(50).optional(),
+  sequence: z.coerce.number().int().positive().optional().describe('ENTSO-E: keep one auction; default every auction as ZONE:n'),
   beliefTime: z.string().optional().describe('when the values were known; default now (forecasts: their run time)'),
   dryRun: z.enum(['true', 'false']).optional().describe('parse and answer what would be written'),
 });
@@ -92,7 +93,7 @@ function importRoutes(app: FastifyInstance, store: Store, now: () => number): vo
       const text = req.body;
       const format: FormatName = q.format ?? detectFormat(q.name ?? 'upload', text.slice(0, 4096));
       const csv = q.unit ? { unit: q.unit, timeZone: q.timezone, decimalSeparator: q.decimal, delimiter: q.delimiter, dateFormat: q.dateFormat } : undefined;
-      const parsed = parseFile(q.name ?? 'upload', text, { format, csv });
+      const parsed = parseFile(q.name ?? 'upload', text, { format, csv, sequence: q.sequence });
       if ('requests' in parsed) return { format, dryRun: true, requests: parsed.requests, rejected: parsed.rejected };
       if (q.dryRun === 'true') return { format, dryRun: true, ...dryRunSummary(parsed) };
       const accountId = p.user.accountId;

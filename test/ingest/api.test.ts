@@ -86,6 +86,8 @@ describe('POST /api/v1/imports', () => {
     const body = res.json();
     expect(body.series.map((s: { zone: string }) => s.zone).sort()).toEqual(['DE-LU:1', 'DE-LU:2']);
     expect(body.series[0]).toMatchObject({ unit: 'EUR/MWh', resolution: 'PT15M' });
+    const one = (await call('a', 'POST', '/api/v1/imports?dryRun=true&sequence=2', A44, 'application/xml')).json();
+    expect(one.series.map((s: { zone: string }) => s.zone)).toEqual(['DE-LU']);
     expect((await store.query<{ n: number }>('SELECT count(*)::int AS n FROM beliefs'))[0].n).toBe(before);
     expect((await call('viewer', 'POST', '/api/v1/imports', A44, 'application/xml')).statusCode).toBe(403);
   });

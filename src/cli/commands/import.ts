@@ -15,7 +15,7 @@ import { type GlobalOptions, output, withStore } from '../context.ts';
 const CHUNK = 50_000;
 
 interface ImportOptions {
-  format?: string; sensor?: string; site?: string; account?: string;
+  format?: string; sensor?: string; site?: string; account?: string; sequence?: string;
   unit?: string; timezone?: string; decimal?: string; delimiter?: string; dateFormat?: string;
   timeColumn?: string; valueColumn?: string; source?: string; sourceName?: string; beliefTime?: string; strict?: boolean; dryRun?: boolean;
 }
@@ -136,7 +136,8 @@ function printChargingRequests(g: GlobalOptions, parsed: Extract<FileResult, { f
 
 /** Any supported file into the account's price-zone sensors or a site's sensors, in one transaction. */
 async function importAnyFile(g: GlobalOptions, file: string, o: ImportOptions, format: FormatName, text: string): Promise<void> {
-  const parsed = parseFile(basename(file), text, { format, csv: csvOptions(o) });
+  if (o.sequence !== undefined && !/^[1-9]\d*$/.test(o.sequence)) throw invalid('--sequence', 'must be a positive whole number');
+  const parsed = parseFile(basename(file), text, { format, csv: csvOptions(o), sequence: o.sequence ? Number(o.sequence) : undefined });
   if ('requests' in parsed) {
     printChargingRequests(g, parsed);
     if (parsed.rejected.length) process.exitCode = 3;
@@ -179,6 +180,7 @@ export function importCommand(program: Command, g: () => GlobalOptions): void {
   program.command('import').description('import a file (ENTSO-E, SMARD, EMI, WITS, BEMS, ACN, CSV); rows that fail are listed with their reason')
     .argument('<file>', 'the file')
     .option('--format <format>', `one of ${FORMATS.join(', ')} (detected when left out)`)
+    .option('--sequence <n>', 'ENTSO-E: keep one auction (classificationSequence position); default: every auction as ZONE:n')
     .option('--sensor <id>', 'sensor id (a file with one series)')
     .option('--site <id>', 'site whose sensors take building fields or CSV columns (created by name)')
     .option('--account <name>', 'account whose price-zone sensors take prices (created per zone or node)')

@@ -65,7 +65,8 @@ function entsoeTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace(/[-:T]/g, '');
 }
 
-function eicOf(zone: string): string {
+/** The EIC code of a bidding zone given by short name or code; an unknown zone is an error naming config.zone. */
+export function eicOf(zone: string): string {
   const found = Object.entries(ENTSOE_ZONES).find(([, name]) => name === zone);
   if (found) return found[0];
   if (/^\d{2}Y[0-9A-Z-]{13}$/.test(zone)) return zone;

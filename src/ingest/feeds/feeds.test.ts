@@ -62,6 +62,7 @@ describe('feed settings', () => {
     expect(() => checkFeed({ accountId: 1, name: 'a', kind: 'entsoe', config: { zone: 'DE-LU' } })).toThrow(/secrets\.token/);
     expect(() => checkFeed({ accountId: 1, name: 'a', kind: 'entsoe', config: { zone: 'DE-LU', extra: 1 }, secrets: { token: 't' } })).toThrow(/config/);
     expect(() => checkFeed({ accountId: 1, name: 'a', kind: 'rss', config: {} })).toThrow(/kind/);
+    expect(() => checkFeed({ accountId: 1, name: 'a', kind: 'entsoe', config: { zone: 'Atlantis' }, secrets: { token: 't' } })).toThrow(/config\.zone: "Atlantis" is neither a known bidding zone/);
     expect(() => checkFeed({ accountId: 1, name: 'a', kind: 'energy-charts', config: { zone: 'DE-LU' }, intervalMs: 1000 })).toThrow(/interval/);
   });
 });

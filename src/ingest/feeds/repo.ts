@@ -1,7 +1,7 @@
 /** The `feeds` table: each account's price feeds, their schedule and the outcome of their last runs. */
 import { conflict, invalid } from '../../core/errors.ts';
 import type { Id, Scope, Store } from '../../store/types.ts';
-import { DEFAULT_INTERVAL_MS, FEED_KINDS, FeedConfigs, FeedSecrets, type FeedKind } from './connectors.ts';
+import { DEFAULT_INTERVAL_MS, eicOf, FEED_KINDS, FeedConfigs, FeedSecrets, type FeedKind } from './connectors.ts';
 
 export interface Feed {
   id: Id; accountId: Id; name: string; kind: FeedKind;
@@ -42,6 +42,7 @@ export function checkFeed(input: NewFeed): { kind: FeedKind; config: Record<stri
   const kind = input.kind as FeedKind;
   const config = FeedConfigs[kind].safeParse(input.config ?? {});
   if (!config.success) throw invalid(`config.${config.error.issues[0].path.join('.')}`, config.error.issues[0].message);
+  if (kind === 'entsoe') eicOf(String((config.data as { zone: string }).zone));
   const secrets = FeedSecrets[kind].safeParse(input.secrets ?? {});
   if (!secrets.success) throw invalid(`secrets.${secrets.error.issues[0].path.join('.')}`, secrets.error.issues[0].message);
   const intervalMs = input.intervalMs ?? DEFAULT_INTERVAL_MS[kind](config.data);
