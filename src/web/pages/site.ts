@@ -8,6 +8,7 @@ import { routeHash } from '../route.ts';
 import { defaultRange, sensorCard } from '../sensor-chart.ts';
 import { rangeProblem, type DayRange } from '../timeline.ts';
 import { schedulePanel } from '../panels/schedule.ts';
+import { agentPanel } from '../panels/agent.ts';
 
 /** A site: its details, a date-range picker and one zoom-linked chart per sensor. */
 export async function renderSite(root: HTMLElement, view: View, id: string, asked: Partial<DayRange>): Promise<void> {
@@ -33,7 +34,8 @@ export async function renderSite(root: HTMLElement, view: View, id: string, aske
       siteFacts(site),
       picker.el,
       sensors.length ? h('div', { class: 'charts' }, ...cards.map((c) => c.el)) : h('p', {}, 'This site has no sensors yet.'),
-      schedulePanel({ siteId: id, timeZone: site.timezone, sensors, view }, range.from));
+      schedulePanel({ siteId: id, timeZone: site.timezone, sensors, view }, range.from),
+      agentPanel(id, site.timezone, view));
     show(range);
   } catch (e) {
     if (view.alive) replace(root, h('h1', {}, 'Site'), renderProblem(e));
