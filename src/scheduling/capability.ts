@@ -1,4 +1,5 @@
 import type { Capability } from '../api/extensions.ts';
+import { warmUpScheduler } from '../schedule/index.ts';
 import { scheduleJob } from './job.ts';
 import { schedulingRoutes } from './routes.ts';
 
@@ -7,4 +8,9 @@ export const scheduling: Capability = {
   name: 'scheduling',
   routes: schedulingRoutes,
   jobs: ({ store, clock }) => [scheduleJob(store, clock)],
+  // The first solves in a process are 50-100x slower while V8 optimises HiGHS: warm it up in the background.
+  services: async () => {
+    void warmUpScheduler().catch(() => undefined);
+    return async () => undefined;
+  },
 };
