@@ -9,6 +9,7 @@ import { defaultRange, sensorCard, type ReadOptions } from '../sensor-chart.ts';
 import { rangeProblem, type DayRange } from '../timeline.ts';
 import { canWrite, currentUser } from '../session.ts';
 import { uploadForm } from '../upload.ts';
+import { forecastPanel } from '../panels/forecast.ts';
 
 /** A sensor: its chart over a date range and a CSV upload whose values show in the chart once written. */
 export async function renderSensor(root: HTMLElement, view: View, id: string, asked: Partial<DayRange>): Promise<void> {
@@ -27,8 +28,10 @@ export async function renderSensor(root: HTMLElement, view: View, id: string, as
     const show = (r: DayRange): Promise<unknown> => {
       range = r;
       history.replaceState(null, '', routeHash({ page: 'sensor', id, ...r }));
+      void forecast.load(r);
       return card.load(r, options);
     };
+    const forecast = forecastPanel(sensor, timeZone, view, (r) => { picker.set(r); void show(r); });
     const display = displayForm(sensor.unit, timeZone, (o) => { options = o; void show(range); });
     const picker = rangePicker(range, timeZone, (r) => void show(r));
     const afterUpload = async (res: UploadResult): Promise<void> => {
@@ -47,6 +50,7 @@ export async function renderSensor(root: HTMLElement, view: View, id: string, as
       picker.el,
       display,
       card.el,
+      forecast.el,
       canWrite(currentUser())
         ? uploadForm(sensor, timeZone, afterUpload)
         : h('p', { class: 'hint', id: 'read-only' }, 'Your role can read this sensor but not upload data to it.'));
