@@ -73,3 +73,57 @@ const batch = { meterId: 'm1', site: 's1', readings: Array.from({ length: 96 }, 
 const signed = signReadingBatch(batch, keys.privateKeyPem);
 const verifyMs = best(3, () => { for (let k = 0; k < 200; k++) verifyReadingBatch(signed, keys.publicKeyPem); });
 emit('ledger.verify-signed-batch.96-readings', (200 / verifyMs) * 1000, 'batches/s');
+
+// Accepting orders over HTTP: a loopback server with the market routes, each request one order (its ledger
+// entry in the same transaction), on the embedded PGlite and on PostgreSQL. The load generator runs in the
+// same process, so the figures are a floor.
+await acceptOrdersOverHttp('pglite');
+await acceptOrdersOverHttp('postgres');
+
+async function acceptOrdersOverHttp(backend: 'pglite' | 'postgres'): Promise<void> {
+  const { default: autocannon } = await import('autocannon');
+  const { buildApp } = await import('../src/api/app.ts');
+  const { openStore } = await import('../src/store/open.ts');
+  const { marketCapability } = await import('../src/market/capability.ts');
+  const { marketsRepo } = await import('../src/market/store/markets.ts');
+  const { verifyMarketLedger } = await import('../src/market/store/ledger.ts');
+  const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `bench_market_${process.pid}`;
+  const store = backend === 'pglite' ? await openStore({ dataDir: 'memory://', migrate: true }) : await openStore({ databaseUrl: url, schema, migrate: true });
+  const app = await buildApp({ store, webRoot: null, queue: {} as never, capabilities: [marketCapability], rateLimitPerMinute: 100_000_000 });
+  try {
+    const account = await store.accounts.create('bench');
+    const user = await store.users.create('all', { accountId: account.id, email: 'b@bench.test', password: 'bench password', role: 'member' });
+    const { token } = await store.tokens.create(user.id, { name: 'bench' }, Date.now());
+    const market = await marketsRepo(store).create(account.id, { name: 'm', slot: 'PT15M', gateClosure: 'PT5M', timeZone: 'UTC', currency: 'EUR', retailPrice: 0.3, feedInTariff: 0.05 }, Date.now());
+    const sites: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      const s = await store.sites.create({ accountId: account.id }, { accountId: account.id, name: `s${k}`, timezone: 'UTC' });
+      await marketsRepo(store).putMember(market, { siteId: s.id }, Date.now());
+      sites.push(s.id);
+    }
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const slot = new Date(Math.ceil(Date.now() / 900_000) * 900_000 + 86_400_000).toISOString();
+    let n = 0;
+    const run = (duration: number) => autocannon({
+      url: `${base}/api/v1/markets/${market.dbId}/orders`, method: 'POST', connections: 16, duration,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      setupClient: (client: { setBody(b: string): void; on(e: string, f: () => void): void }) => {
+        const next = () => { n++; client.setBody(JSON.stringify({ siteId: sites[n % sites.length], side: n % 2 ? 'buy' : 'sell', energyKwh: 1 + (n % 7), limitPrice: 0.05 + (n % 13) * 0.01, slot })); };
+        next();
+        client.on('response', next);
+      },
+    });
+    await run(2);
+    const r = await run(10);
+    if (r.non2xx > 0 || r.errors > 0) console.error(`orders over HTTP (${backend}): ${r.non2xx} non-2xx, ${r.errors} errors`);
+    emit(`market.http.accept-orders.${backend}`, r.requests.average, 'orders/s');
+    emit(`market.http.accept-orders.${backend}.p99-latency`, r.latency.p99, 'ms');
+    const v = await verifyMarketLedger(store, market.dbId);
+    if (!v.ok) throw new Error(`ledger does not verify after the load: ${JSON.stringify(v)}`);
+  } finally {
+    await app.close();
+    if (backend === 'postgres') await store.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await store.close();
+  }
+}

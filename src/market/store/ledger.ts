@@ -68,11 +68,16 @@ export async function ledgerEntries(store: Store, marketId: Id, page?: { after?:
   return (await store.query<Row>(sql, params)).map(toEntry);
 }
 
-/** Recomputes the whole chain of a market against the head kept in its row. */
+/**
+ * Recomputes the whole chain of a market against the head kept in its row. The row is share-locked while the
+ * entries are read, so appends in flight wait and the head and the entries belong together.
+ */
 export async function verifyMarketLedger(store: Store, marketId: Id): Promise<VerifyResult> {
-  const rows = await store.query<Row>('SELECT ledger_head_sequence, ledger_head_hash FROM markets WHERE id = $1', [marketId]);
-  const head = rows[0]?.ledger_head_hash ? { sequence: Number(rows[0].ledger_head_sequence), hash: String(rows[0].ledger_head_hash) } : undefined;
-  const entries = await ledgerEntries(store, marketId);
+  const { head, entries } = await store.transaction(async (tx) => {
+    const rows = await tx.query<Row>('SELECT ledger_head_sequence, ledger_head_hash FROM markets WHERE id = $1 FOR SHARE', [marketId]);
+    const head = rows[0]?.ledger_head_hash ? { sequence: Number(rows[0].ledger_head_sequence), hash: String(rows[0].ledger_head_hash) } : undefined;
+    return { head, entries: await ledgerEntries(tx, marketId) };
+  });
   if (!head && entries.length > 0) {
     return { ok: false, length: entries.length, firstBad: { index: 0, sequence: entries[0].sequence, problem: 'head-mismatch', message: 'the market has entries but no recorded head' } };
   }
