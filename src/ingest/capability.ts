@@ -121,6 +121,11 @@ function feedRoutes(app: FastifyInstance, ctx: JobsContext): void {
   });
   r.get('/api/v1/feeds/:id', { schema: { tags, summary: 'A feed and its status', params: IdParams, response: { 200: FeedOut } } },
     async (req) => feedOut(await mustFind(repo.get(principalOf(req).scope, req.params.id), `feed ${req.params.id}`)));
+  r.delete('/api/v1/feeds/:id', { schema: { tags, summary: 'Remove a feed (its stored prices stay)', params: IdParams } }, async (req, reply) => {
+    const p = requireWriter(req);
+    if (!(await repo.delete(p.scope, req.params.id))) throw notFound(`feed ${req.params.id}`);
+    return reply.code(204).send();
+  });
   r.post('/api/v1/feeds/:id/run', { schema: { tags, summary: 'Fetch now (as a job)', params: IdParams, response: { 202: Accepted } } }, async (req, reply) => {
     requireWriter(req);
     const feed = await mustFind(repo.get(principalOf(req).scope, req.params.id), `feed ${req.params.id}`);

@@ -133,6 +133,9 @@ describe('feeds and forecasts as jobs', () => {
     expect(after.status).toMatchObject({ lastSuccessAt: NOW, failures: 0, lastWritten: 48, nextRunAt: '2024-12-10T13:00:00Z' });
     expect((await call('b', 'GET', '/api/v1/feeds')).json().items).toEqual([]);
     expect((await call('b', 'POST', `/api/v1/feeds/${feed.id}/run`)).statusCode).toBe(404);
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/feeds/${feed.id}`, headers: { authorization: `Bearer ${tokens.b}` } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/feeds/${feed.id}`, headers: { authorization: `Bearer ${tokens.a}` } })).statusCode).toBe(204);
+    expect((await call('a', 'GET', '/api/v1/feeds')).json().items).toEqual([]);
   }, 30_000);
 
   it('a forecast job stores seasonal-naive values as forecaster beliefs made now', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { parseBemsWide } from '../../src/ingest/formats/bems.ts';
 import { parseWitsForecasts, tradingPeriodStart } from '../../src/ingest/formats/nz.ts';
@@ -53,6 +54,14 @@ describeStores('writing parsed files', (ctx) => {
       [1_800_000, Date.parse('2024-05-01T07:00:00+12:00'), 90],
       [1_800_000, Date.parse('2024-05-01T13:00:00+12:00'), 95],
     ]);
+  });
+
+  it('forecasts are kept one month by default, and an operator\'s setting is not overwritten', async () => {
+    expect((await ctx.store.retention.getForSourceKinds()).forecaster).toBe(30 * 24 * HOUR);
+    const insert = readFileSync('src/store/migrations/005_feeds.sql', 'utf8').split('\n').find((l) => l.startsWith('INSERT INTO source_kind_retention'))!;
+    await ctx.store.retention.setForSourceKind('forecaster', 7 * 24 * HOUR);
+    await ctx.store.query(insert);
+    expect((await ctx.store.retention.getForSourceKinds()).forecaster).toBe(7 * 24 * HOUR);
   });
 
   it('building fields need a site and become its sensors by name', async () => {

@@ -38,7 +38,7 @@ const statusRow = (f: ReturnType<typeof feedOut>) => ({
 
 /** `feeds list | add | run ID`. */
 export function feedCommands(program: Command, g: () => GlobalOptions): void {
-  const feeds = program.command('feeds').description('price feeds (ENTSO-E day-ahead, WITS forecasts, energy-charts): list, add, run');
+  const feeds = program.command('feeds').description('price feeds (ENTSO-E day-ahead, WITS forecasts, energy-charts): list, add, run, remove');
 
   feeds.command('list', { isDefault: true }).description('every feed with its status')
     .action(async () => withStore(g(), async (store) => {
@@ -69,6 +69,12 @@ export function feedCommands(program: Command, g: () => GlobalOptions): void {
         intervalMs: o.interval ? parseDuration(o.interval, '--interval') : undefined,
       }, Date.now());
       output(g(), feedOut(feed), (f) => `feed ${f.id} "${f.name}" (${f.kind}, every ${f.interval}) added to account "${o.account}"`);
+    }));
+
+  feeds.command('remove').description('remove a feed (its stored prices stay)').argument('<id>', 'feed id')
+    .action(async (id: string) => withStore(g(), async (store) => {
+      if (!Number.isInteger(Number(id)) || !(await feedsRepo(store).delete('all', Number(id)))) throw notFound(`feed ${id}`);
+      output(g(), { removed: Number(id) }, (d) => `feed ${d.removed} removed`);
     }));
 
   feeds.command('run').description('fetch a feed now, in this process').argument('<id>', 'feed id')

@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { invalid, invalidMany, notFound } from '../../core/errors.ts';
 import { formatDuration, formatInstant, parseInstant } from '../../core/time.ts';
-import { detectFormat, FORMATS, parseFile, type FileResult, type FormatName, type GenericCsvOptions } from '../../ingest/formats/index.ts';
-import { parseGenericCsv } from '../../ingest/formats/generic-csv.ts';
+import { detectFormat, FORMATS, parseFile, type FileResult, type FormatName, type GenericCsvOptions, type ParseResult } from '../../ingest/formats/index.ts';
+import { GenericCsvReader } from '../../ingest/formats/generic-csv.ts';
 import { dryRunSummary } from '../../ingest/import-summary.ts';
 import { importParsed, type ImportTarget } from '../../ingest/store-import.ts';
 import { writeSeries } from '../../store/series.ts';
@@ -57,6 +57,25 @@ async function writeWithProgress(store: Store, sensor: Sensor, s: { start: numbe
   }
 }
 
+const READ_CHUNK = 1 << 20;
+
+/** Reads a generic CSV in 1 MB chunks, with a bar by bytes on a terminal for files over 8 MB. */
+function readCsv(text: string, options: GenericCsvOptions, quiet: boolean): ParseResult {
+  const reader = new GenericCsvReader(options);
+  const show = !quiet && process.stderr.isTTY && text.length > 8 * READ_CHUNK;
+  const bar = show ? new SingleBar({ format: 'reading [{bar}] {percentage}% {lines} lines', stream: process.stderr }, Presets.shades_classic) : null;
+  bar?.start(text.length, 0, { lines: 0 });
+  try {
+    for (let at = 0; at < text.length; at += READ_CHUNK) {
+      reader.write(text.slice(at, at + READ_CHUNK));
+      bar?.update(Math.min(text.length, at + READ_CHUNK), { lines: reader.lines });
+    }
+    return reader.end();
+  } finally {
+    bar?.stop();
+  }
+}
+
 function checkCommon(o: ImportOptions): void {
   if (o.source !== undefined && !(SOURCE_KINDS as readonly string[]).includes(o.source)) throw invalid('--source', `must be one of ${SOURCE_KINDS.join(', ')}`);
   if (o.decimal !== undefined && o.decimal !== '.' && o.decimal !== ',') throw invalid('--decimal', 'must be . or ,');
@@ -70,10 +89,10 @@ async function importCsvIntoSensor(g: GlobalOptions, file: string, o: ImportOpti
     const sensor = await sensorById(store, o.sensor!);
     const size = statSync(file).size;
     const unit = o.unit ?? sensor.unit;
-    const parsed = parseGenericCsv(readFileSync(file, 'utf8'), {
+    const parsed = readCsv(readFileSync(file, 'utf8'), {
       unit, quantity: sensor.quantity, timeZone: o.timezone, decimalSeparator: o.decimal as '.' | ',' | undefined, delimiter: o.delimiter,
       dateFormat: o.dateFormat, timestampColumn: column(o.timeColumn) ?? 0, valueColumns: [column(o.valueColumn) ?? 1], resolution: formatDuration(sensor.resolutionMs),
-    });
+    }, !!g.json);
     const series = parsed.series[0];
     const rejected = parsed.rejected;
     if (o.strict && rejected.length) throw invalidMany(rejected.map((r) => ({ line: r.line, message: r.reason })), `${rejected.length} row(s) rejected; nothing written (--strict)`);
@@ -137,7 +156,10 @@ function printChargingRequests(g: GlobalOptions, parsed: Extract<FileResult, { f
 /** Any supported file into the account's price-zone sensors or a site's sensors, in one transaction. */
 async function importAnyFile(g: GlobalOptions, file: string, o: ImportOptions, format: FormatName, text: string): Promise<void> {
   if (o.sequence !== undefined && !/^[1-9]\d*$/.test(o.sequence)) throw invalid('--sequence', 'must be a positive whole number');
-  const parsed = parseFile(basename(file), text, { format, csv: csvOptions(o), sequence: o.sequence ? Number(o.sequence) : undefined });
+  const csv = csvOptions(o);
+  const parsed: FileResult = format === 'generic-csv' && csv
+    ? { format, ...readCsv(text, csv, !!g.json) }
+    : parseFile(basename(file), text, { format, csv, sequence: o.sequence ? Number(o.sequence) : undefined });
   if ('requests' in parsed) {
     printChargingRequests(g, parsed);
     if (parsed.rejected.length) process.exitCode = 3;
