@@ -4,7 +4,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Store } from '../store/types.ts';
 import type { Clock } from '../core/clock.ts';
-import { principalOf } from '../api/auth.ts';
+import { principalOf, requireWriter } from '../api/auth.ts';
+import { invalidMany } from '../core/errors.ts';
+import { randomBytes } from 'node:crypto';
+import { contractProblems } from './contract.ts';
 import { IdParams } from '../api/schemas.ts';
 import { mustFind } from '../api/routes/ownership.ts';
 
@@ -40,11 +43,38 @@ export async function agentStatus(store: Store, siteId: number, now: number): Pr
   };
 }
 
+const ContractIn = z.object({
+  device: z.enum(['heat-pump', 'battery', 'ev-charger']),
+  start: z.iso.datetime({ offset: true }),
+  durationMs: z.number().int().positive(),
+  powerKw: z.array(z.number().finite()).min(1).max(2016),
+  heartbeatMs: z.number().int().positive().default(30_000),
+  graceMs: z.number().int().positive().default(90_000),
+});
+
 export function edgeRoutes(app: FastifyInstance, store: Store, clock: Clock): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/api/v1/sites/:id/agent', { schema: { tags: ['edge'], summary: "The site's edge agent: status, last seen, live values, contract", params: IdParams, response: { 200: AgentOut } } },
     async (req) => {
       const site = await mustFind(store.sites.get(principalOf(req).scope, req.params.id), `site ${req.params.id}`);
       return agentStatus(store, site.id, clock().getTime());
+    });
+
+  r.post('/api/v1/sites/:id/agent/contracts', { schema: { tags: ['edge'], summary: "Offer a dispatch contract to the site's agent (the edge service sends it)", params: IdParams, body: ContractIn, response: { 201: AgentOut.shape.contract.unwrap() } } },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const site = await mustFind(store.sites.get(p.scope, req.params.id), `site ${req.params.id}`);
+      requireWriter(req);
+      const b = req.body;
+      const id = `k${site.id}-${randomBytes(6).toString('hex')}`;
+      const problems = contractProblems({ id, device: b.device, start: Date.parse(b.start), durationMs: b.durationMs, powerKw: b.powerKw, heartbeatMs: b.heartbeatMs, graceMs: b.graceMs });
+      if (problems.length) throw invalidMany(problems.map((m) => ({ field: m.split(':')[0], message: m.slice(m.indexOf(':') + 2) })));
+      const now = new Date(clock().getTime()).toISOString();
+      await store.query(
+        `INSERT INTO edge_contracts (id, site_id, device, state, start_at, duration_ms, power_kw, heartbeat_ms, grace_ms, updated_at)
+         VALUES ($1, $2, $3, 'created', $4, $5, $6::jsonb, $7, $8, $9)`,
+        [id, site.id, b.device, new Date(b.start).toISOString(), b.durationMs, JSON.stringify(b.powerKw), b.heartbeatMs, b.graceMs, now],
+      );
+      return reply.code(201).send({ id, device: b.device, state: 'created', start: new Date(b.start).toISOString(), durationMs: b.durationMs, powerKw: b.powerKw, reason: null, updatedAt: now });
     });
 }

@@ -180,9 +180,12 @@ export class EdgeService {
     const key = `${siteId}/${channel}`;
     const hit = this.sensors.get(key);
     if (hit !== undefined) return hit;
-    const existing = (await store.sensors.list('all', { siteId })).find((s) => s.name === channel);
+    // First sight of this channel in this process: learn all of the site's sensors at once.
+    for (const s of await store.sensors.list('all', { siteId })) if (!this.sensors.has(`${siteId}/${s.name}`)) this.sensors.set(`${siteId}/${s.name}`, s.id);
+    const existing = this.sensors.get(key);
+    if (existing !== undefined) return existing;
     const u = sensorUnit(quantity);
-    const id = existing?.id ?? (await store.sensors.create('all', { accountId, siteId, name: channel, quantity: u.quantity, unit: u.unit, resolutionMs: EDGE_RESOLUTION_MS })).id;
+    const id = (await store.sensors.create('all', { accountId, siteId, name: channel, quantity: u.quantity, unit: u.unit, resolutionMs: EDGE_RESOLUTION_MS })).id;
     this.sensors.set(key, id);
     return id;
   }
@@ -215,9 +218,9 @@ export class EdgeService {
         const quantities = new Map(p.msg.channels.map((c) => [c.channel, { quantity: c.quantity, unit: c.unit }]));
         for (const r of rowsOfReadings(p.msg)) {
           const q = quantities.get(r.channel)!;
-          const before = this.sensors.size;
+          const known = this.sensors.has(`${p.siteId}/${r.channel}`);
           const sensorId = await this.sensorFor(tx, p.siteId, site.accountId, r.channel, q.quantity);
-          if (this.sensors.size > before) newSensors.push(`${p.siteId}/${r.channel}`);
+          if (!known) newSensors.push(`${p.siteId}/${r.channel}`);
           const value = q.unit === sensorUnit(q.quantity).unit ? r.value : (convertValues([r.value], q.unit, sensorUnit(q.quantity).unit)[0] as number);
           rows.push({ sensorId, slotStart: r.slotStart, beliefTime: r.beliefTime, sourceId: this.sourceId!, value });
         }
@@ -231,35 +234,36 @@ export class EdgeService {
     });
   }
 
+  /** Last seen, heartbeat, control, live values and counts of every site in the batch: one statement. */
   private async updateAgents(tx: Store, msgs: Pending[], now: number): Promise<void> {
-    const bySite = new Map<number, Pending[]>();
-    for (const p of msgs) bySite.set(p.siteId, [...(bySite.get(p.siteId) ?? []), p]);
-    for (const [siteId, list] of bySite) {
-      const live: Record<string, number> = {};
-      let beat = false;
-      let control: string | null = null;
-      let event: unknown = null;
-      for (const { msg } of list) {
-        if (msg.kind === 'snapshot') Object.assign(live, msg.values);
-        else if (msg.kind === 'change') live[msg.channel] = msg.value;
-        else if (msg.kind === 'heartbeat') { beat = true; control = msg.control; }
-        else if (msg.kind === 'event') event = msg;
-        else if (msg.kind === 'contract') {
-          await tx.query('UPDATE edge_contracts SET state = $1, reason = COALESCE($2, reason), updated_at = $3 WHERE id = $4 AND site_id = $5',
-            [msg.state, msg.reason ?? null, new Date(now).toISOString(), msg.contractId, siteId]);
-        }
+    const bySite = new Map<number, { live: Record<string, number>; beat: boolean; control: string | null; event: unknown; n: number }>();
+    for (const { siteId, msg } of msgs) {
+      const a = bySite.get(siteId) ?? { live: {}, beat: false, control: null, event: null, n: 0 };
+      bySite.set(siteId, a);
+      a.n++;
+      if (msg.kind === 'snapshot') Object.assign(a.live, msg.values);
+      else if (msg.kind === 'change') a.live[msg.channel] = msg.value;
+      else if (msg.kind === 'heartbeat') { a.beat = true; a.control = msg.control; }
+      else if (msg.kind === 'event') a.event = msg;
+      else if (msg.kind === 'contract') {
+        await tx.query('UPDATE edge_contracts SET state = $1, reason = COALESCE($2, reason), updated_at = $3 WHERE id = $4 AND site_id = $5',
+          [msg.state, msg.reason ?? null, new Date(now).toISOString(), msg.contractId, siteId]);
       }
-      await tx.query(
-        `INSERT INTO edge_agents (site_id, last_seen, last_heartbeat, control, live, messages, last_event)
-         VALUES ($1, $2, CASE WHEN $3 THEN $2::timestamptz END, $4, $5::jsonb, $6, $7::jsonb)
-         ON CONFLICT (site_id) DO UPDATE SET last_seen = EXCLUDED.last_seen,
-           last_heartbeat = COALESCE(EXCLUDED.last_heartbeat, edge_agents.last_heartbeat),
-           control = COALESCE(EXCLUDED.control, edge_agents.control),
-           live = edge_agents.live || EXCLUDED.live, messages = edge_agents.messages + EXCLUDED.messages,
-           last_event = COALESCE(EXCLUDED.last_event, edge_agents.last_event)`,
-        [siteId, new Date(now).toISOString(), beat, control, JSON.stringify(live), list.length, event === null ? null : JSON.stringify(event)],
-      );
     }
+    if (!bySite.size) return;
+    const sites = [...bySite.keys()];
+    const rows = sites.map((s) => bySite.get(s)!);
+    await tx.query(
+      `INSERT INTO edge_agents (site_id, last_seen, last_heartbeat, control, live, messages, last_event)
+       SELECT u.site_id, $2::timestamptz, CASE WHEN u.beat THEN $2::timestamptz END, u.control, u.live::jsonb, u.n, u.event::jsonb
+       FROM unnest($1::int[], $3::boolean[], $4::text[], $5::text[], $6::int[], $7::text[]) AS u(site_id, beat, control, live, n, event)
+       ON CONFLICT (site_id) DO UPDATE SET last_seen = EXCLUDED.last_seen,
+         last_heartbeat = COALESCE(EXCLUDED.last_heartbeat, edge_agents.last_heartbeat),
+         control = COALESCE(EXCLUDED.control, edge_agents.control),
+         live = edge_agents.live || EXCLUDED.live, messages = edge_agents.messages + EXCLUDED.messages,
+         last_event = COALESCE(EXCLUDED.last_event, edge_agents.last_event)`,
+      [sites, new Date(now).toISOString(), rows.map((r) => r.beat), rows.map((r) => r.control), rows.map((r) => JSON.stringify(r.live)), rows.map((r) => r.n), rows.map((r) => (r.event === null ? null : JSON.stringify(r.event)))],
+    );
   }
 
   /** Publishes a message to one agent (QoS 1). */
@@ -279,10 +283,19 @@ export class EdgeService {
     await this.send(siteId, { kind: 'offer', id: `offer-${t.id}`, createdAt: new Date(now).toISOString(), contractId: t.id, device: t.device, start: new Date(t.start).toISOString(), durationMs: t.durationMs, powerKw: t.powerKw, heartbeatMs: t.heartbeatMs, graceMs: t.graceMs });
   }
 
-  /** Heartbeats for every contract that is not finished. */
+  /** Heartbeats for every contract that is not finished; contracts still `created` (e.g. made through the API) are offered (again). */
   async sendHeartbeats(): Promise<void> {
-    const open = await this.o.store.query<{ id: string; site_id: number }>(`SELECT id, site_id FROM edge_contracts WHERE state IN ('created', 'received', 'confirmed', 'active')`);
-    const at = new Date(this.now()).toISOString();
-    for (const c of open) await this.send(c.site_id, { kind: 'heartbeat', id: `hb-${c.id}-${this.now()}`, createdAt: at, contractId: c.id });
+    const open = await this.o.store.query<Record<string, unknown>>(`SELECT * FROM edge_contracts WHERE state IN ('created', 'received', 'confirmed', 'active')`);
+    const now = this.now();
+    const at = new Date(now).toISOString();
+    for (const c of open) {
+      const id = c.id as string;
+      const siteId = Number(c.site_id);
+      if (c.state === 'created') {
+        const power = typeof c.power_kw === 'string' ? JSON.parse(c.power_kw) : c.power_kw;
+        await this.send(siteId, { kind: 'offer', id: `offer-${id}`, createdAt: at, contractId: id, device: c.device as string, start: new Date(c.start_at as string).toISOString(), durationMs: Number(c.duration_ms), powerKw: power as number[], heartbeatMs: Number(c.heartbeat_ms), graceMs: Number(c.grace_ms) });
+      } else await this.send(siteId, { kind: 'heartbeat', id: `hb-${id}-${now}`, createdAt: at, contractId: id });
+    }
   }
+
 }

@@ -88,6 +88,15 @@ describe('agent and platform over Mosquitto', () => {
     const v = await store.beliefs.latest({ sensorId: sensor.id, start: Date.parse('2030-01-01T00:00:00Z'), end: Date.parse('2030-01-01T00:01:00Z') });
     expect(v.values).toEqual([1.5, 2.5]); // W converted to the sensor's kW
   });
+  it('a contract made through the API (a created row) is offered by the service and confirmed by the agent', async () => {
+    const start = Math.ceil((agent.now + 300_000) / 300_000) * 300_000;
+    const id = `api-${prefix.slice(7, 15)}`;
+    await store.query(`INSERT INTO edge_contracts (id, site_id, device, state, start_at, duration_ms, power_kw, heartbeat_ms, grace_ms, updated_at)
+      VALUES ($1, $2, 'battery', 'created', $3, 300000, '[1]', 30000, 300000, now())`, [id, siteId, new Date(start).toISOString()]);
+    await waitFor(() => agent.contract?.terms.id === id, 5_000, 'the offer to reach the agent');
+    await waitFor(async () => ['confirmed', 'active', 'completed'].includes((await agentStatus(store, siteId, Date.now())).contract?.state ?? ''), 5_000, 'the platform to see the confirmation');
+  });
+
   it('when heartbeats stop, local control takes over within the grace period and the house stays in its band', async () => {
     const start = Math.ceil((agent.now + SLOT) / SLOT) * SLOT;
     await service.offer(siteId, { id: `d-${prefix.slice(7, 15)}`, device: 'heat-pump', start, durationMs: 24 * SLOT, powerKw: [1], heartbeatMs: 30_000, graceMs: 90_000 });

@@ -100,6 +100,18 @@ describe('GET /api/v1/sites/{id}/agent', () => {
       clock.advance(10 * 60_000);
       expect((await get(mine)).json().status).toBe('offline');
       expect((await get(stranger)).statusCode).toBe(404);
+      const post = (t: string, body: unknown) => app.inject({ method: 'POST', url: `/api/v1/sites/${siteId}/agent/contracts`, headers: { authorization: `Bearer ${t}` }, payload: body as object });
+      const offer = { device: 'battery', start: '2024-06-01T13:00:00Z', durationMs: 900_000, powerKw: [2, 3, 4] };
+      const made = await post(mine, offer);
+      expect(made.statusCode).toBe(201);
+      expect(made.json()).toMatchObject({ state: 'created', powerKw: [2, 3, 4] });
+      const [row] = await store.query<{ state: string }>('SELECT state FROM edge_contracts WHERE id = $1', [made.json().id]);
+      expect(row.state).toBe('created');
+      const bad = await post(mine, { ...offer, start: '2024-06-01T13:02:00Z' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().errors[0]).toMatchObject({ field: 'start' });
+      expect((await post(mine, { ...offer, powerKw: [1, 2] })).json().errors[0]).toMatchObject({ field: 'powerKw' });
+      expect((await post(stranger, offer)).statusCode).toBe(404);
     } finally {
       await app.close();
       await store.close();

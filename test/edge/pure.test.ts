@@ -5,6 +5,7 @@ import { clampSetpoint, inPeriods, localSetpoints, batteryWithin, type SiteLimit
 import { transition, dueEvent, contractProblems, contractPowerAt, type ContractTerms } from '../../src/edge/contract.ts';
 import { compactBacklog } from '../../src/edge/downsample.ts';
 import { rowsOfReadings } from '../../src/edge/ingest.ts';
+import { contractsFromSchedule } from '../../src/edge/from-schedule.ts';
 import { parseAgentConfig } from '../../src/edge/config.ts';
 import type { ReadingsMsg } from '../../src/edge/messages.ts';
 import { baseConfig } from './fixtures.ts';
@@ -141,5 +142,31 @@ describe('agent config', () => {
     expect(() => parseAgentConfig({ ...cfg, devices: { ...cfg.devices, battery: { ...cfg.devices.battery, initialSocKwh: 50 } } })).toThrow(/devices\.battery\.initialSocKwh/);
     expect(() => parseAgentConfig({ ...cfg, peaks: [{ from: '25:00', to: '03:00' }] })).toThrow(/peaks\.0\.from/);
     expect(parseAgentConfig(cfg).siteId).toBe(1);
+  });
+});
+
+describe('contracts from a schedule', () => {
+  const base = {
+    status: 'optimal' as const, start: '2024-10-26T10:00:00Z', end: '2024-10-26T11:00:00Z', resolution: 'PT15M', currency: 'EUR',
+    assets: [
+      { id: 'hp', type: 'heat-pump', powerKw: [3, 0, 1.5, 2] },
+      { id: 'pv', type: 'pv', powerKw: [-1, -2, -3, -4] },
+      { id: 'bat', type: 'battery', powerKw: [-2, 2, 0, 5] },
+    ],
+    site: { importKw: [], exportKw: [] }, cost: { total: 0, energy: 0, peak: 0, cycle: 0, penalty: 0 }, baseline: { cost: 0 }, saving: 0, unmet: [],
+    solver: { method: 'lp', timeMs: 1, mipGap: 0, timeLimitS: 1, mipRelGap: 0 },
+  };
+  it('one contract per steerable asset, from the next 5-minute boundary, each 15-minute slot as three 5-minute ones', () => {
+    const now = Date.parse('2024-10-26T10:12:30Z');
+    const cs = contractsFromSchedule(base, now, { idPrefix: 'x' });
+    expect(cs.map((c) => c.device)).toEqual(['heat-pump', 'battery']);
+    expect(cs[0].start).toBe(Date.parse('2024-10-26T10:15:00Z'));
+    expect(cs[0].powerKw).toEqual([0, 0, 0, 1.5, 1.5, 1.5, 2, 2, 2]);
+    expect(cs[0].durationMs).toBe(45 * 60_000);
+    for (const c of cs) expect(contractProblems(c)).toEqual([]);
+  });
+  it('averages finer slots into 5-minute means', () => {
+    const fine = { ...base, resolution: 'PT1M', assets: [{ id: 'hp', type: 'heat-pump', powerKw: Array.from({ length: 10 }, (_, i) => i) }] };
+    expect(contractsFromSchedule(fine, Date.parse('2024-10-26T09:00:00Z'), { idPrefix: 'y' })[0].powerKw).toEqual([2, 7]);
   });
 });
