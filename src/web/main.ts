@@ -1,6 +1,7 @@
 import { logout, me, whenUnauthorized, type User } from './api.ts';
 import { h, replace, View } from './dom.ts';
 import { renderLogin } from './pages/login.ts';
+import { renderMarket, renderMarkets } from './pages/market.ts';
 import { renderSensor } from './pages/sensor.ts';
 import { renderSite } from './pages/site.ts';
 import { renderSites } from './pages/sites.ts';
@@ -30,6 +31,8 @@ async function render(): Promise<void> {
     case 'sites': return renderSites(main, view);
     case 'site': return renderSite(main, view, route.id, { from: route.from, to: route.to });
     case 'sensor': return renderSensor(main, view, route.id, { from: route.from, to: route.to });
+    case 'markets': return renderMarkets(main, view);
+    case 'market': return renderMarket(main, view, route.id, { slot: route.slot, from: route.from, to: route.to });
     case 'not-found': replace(main, h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/sites' }, 'Back to the sites')));
   }
 }

@@ -4,6 +4,8 @@ export type Route =
   | { page: 'sites' }
   | { page: 'site'; id: string; from?: string; to?: string }
   | { page: 'sensor'; id: string; from?: string; to?: string }
+  | { page: 'markets' }
+  | { page: 'market'; id: string; slot?: string; from?: string; to?: string }
   | { page: 'not-found'; path: string };
 
 /** Reads a location hash (with or without the leading `#`) into a route. */
@@ -17,6 +19,8 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && parts[0] === 'sites') return { page: 'sites' };
   if (parts.length === 2 && parts[0] === 'sites') return { page: 'site', id: parts[1], ...range };
   if (parts.length === 2 && parts[0] === 'sensors') return { page: 'sensor', id: parts[1], ...range };
+  if (parts.length === 1 && parts[0] === 'markets') return { page: 'markets' };
+  if (parts.length === 2 && parts[0] === 'markets') return { page: 'market', id: parts[1], ...range, ...(q.get('slot') ? { slot: q.get('slot')! } : {}) };
   return { page: 'not-found', path };
 }
 
@@ -34,6 +38,13 @@ export function routeHash(route: Route): string {
       if (route.to) q.set('to', route.to);
       const search = q.toString();
       return `#/${route.page}s/${encodeURIComponent(route.id)}${search ? `?${search}` : ''}`;
+    }
+    case 'markets':
+      return '#/markets';
+    case 'market': {
+      const q = new URLSearchParams();
+      for (const k of ['slot', 'from', 'to'] as const) if (route[k]) q.set(k, route[k]!);
+      return `#/markets/${encodeURIComponent(route.id)}${q.toString() ? `?${q}` : ''}`;
     }
     case 'not-found':
       return `#${route.path}`;
