@@ -63,7 +63,7 @@ export class Agent {
     this.weather = opts.weather ?? readOutdoorTemperature(cfg.simulation.weatherFile);
     // Resume after the last step a previous run reported, so message ids never repeat with other contents.
     const lastSpooled = this.spool.pending().at(-1);
-    const resume = lastSpooled ? Date.parse(lastSpooled.start) + SLOT_MS : start;
+    const resume = Math.max(lastSpooled ? Date.parse(lastSpooled.start) + SLOT_MS : start, this.spool.lastSlotEnd ?? start);
     this.simNow = Math.floor(Math.max(start, resume) / STEP_MS) * STEP_MS;
     this.slotStart = Math.floor(this.simNow / SLOT_MS) * SLOT_MS;
     this.clock = opts.clock ?? simClock(this.simNow, cfg.simulation.speed);
@@ -199,6 +199,7 @@ export class Agent {
     this.samples.clear();
     this.slotStart += SLOT_MS;
     this.spool.append(msg);
+    this.spool.lastSlotEnd = this.slotStart;
     if (!this.client?.connected && this.spool.size % 288 === 0) this.spool.compact(this.simNow, { ...DEFAULT_KEEP, maxBytes: this.cfg.spool.maxBytes });
     this.flush();
   }

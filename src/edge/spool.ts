@@ -3,7 +3,7 @@
  * sent, and an acknowledged id is appended to `acked.log`. A segment is deleted once all its messages are
  * acknowledged. After a restart the unacknowledged messages come back in the order they were written.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { compactBacklog, type KeepPolicy } from './downsample.ts';
 import { ReadingsMsg } from './messages.ts';
@@ -99,6 +99,18 @@ export class Spool {
       this.seq++;
       this.count = 0;
     }
+  }
+
+  /** The end of the last slot written (epoch ms), kept across restarts so a restarted agent goes on from there. */
+  get lastSlotEnd(): number | null {
+    const f = join(this.dir, 'last-slot-end');
+    if (!existsSync(f)) return null;
+    const v = Number(readFileSync(f, 'utf8'));
+    return Number.isFinite(v) ? v : null;
+  }
+
+  set lastSlotEnd(t: number | null) {
+    writeFileSync(join(this.dir, 'last-slot-end'), String(t));
   }
 
   /** Unacknowledged messages, oldest first, without copying the backlog. */
