@@ -89,4 +89,16 @@ describe('an order that reaches the store after its slot cleared', () => {
       .rejects.toThrow(/already been cleared/);
     expect(await h.store.query('SELECT count(*) AS n FROM market_orders')).toEqual(before);
   });
+
+  it('among orders arriving together, only the refused one fails; the others are stored and on the ledger', async () => {
+    const at = slot(4) - 5 * 60_000 - 1;
+    const ok = (k: number) => createOrders(h.store, market, { member: String(sites[k % 2]), side: 'buy', energyKwh: 1 + k, limitPrice: 0.2, slot: new Date(slot(6)).toISOString() }, at);
+    const late = createOrders(h.store, market, { member: String(sites[1]), side: 'buy', energyKwh: 1, limitPrice: 0.2, slot: new Date(slot(4)).toISOString() }, at);
+    const results = await Promise.allSettled([ok(0), ok(1), late, ok(2), ok(3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const stored = await h.store.query<{ energy_kwh: number }>('SELECT energy_kwh FROM market_orders WHERE slot_start = $1 ORDER BY id', [slot(6)]);
+    expect(stored.map((r) => Number(r.energy_kwh))).toEqual([1, 2, 3, 4]);
+    const { verifyMarketLedger } = await import('../../src/market/store/ledger.ts');
+    expect(await verifyMarketLedger(h.store, market.dbId)).toMatchObject({ ok: true });
+  });
 });

@@ -6,7 +6,7 @@ import { invalid, notFound } from '../../core/errors.ts';
 import { formatInstant } from '../../core/time.ts';
 import { orderItem } from '../../ledger/index.ts';
 import type { Id, Store } from '../../store/types.ts';
-import { applyOrderEvent, draftOrders, gateClosure, openOrder, type OrderInput } from '../orders.ts';
+import { applyOrderEvent, draftOrders, gateClosure, openOrder, type OrderDraft, type OrderInput } from '../orders.ts';
 import type { Order, OrderEvent, OrderStatus } from '../types.ts';
 import { appendLedger, lockMarket } from './ledger.ts';
 import type { Market } from './markets.ts';
@@ -56,28 +56,86 @@ export async function createOrders(store: Store, market: Market, input: OrderInp
     if (!own) throw notFound(`site ${String(member)}`);
   }
   const drafts = draftOrders({ ...input, member: String(member ?? '') }, market, now, members);
+  return enqueue(store, market, drafts, now);
+}
+
+/**
+ * Orders arriving together are written together: while one transaction of a market's orders runs, the next
+ * requests queue and go in the following one (one lock, one multi-row insert, one ledger append). When a
+ * batch fails, its requests are retried one by one, so one refused request never takes others with it.
+ */
+interface Pending { drafts: OrderDraft[]; now: number; resolve(orders: Order[]): void; reject(e: unknown): void }
+interface Queue { items: Pending[]; busy: boolean }
+const queues = new WeakMap<Store, Map<Id, Queue>>();
+const BATCH_ORDERS = 2000;
+
+function enqueue(store: Store, market: Market, drafts: OrderDraft[], now: number): Promise<Order[]> {
+  let byMarket = queues.get(store);
+  if (!byMarket) queues.set(store, (byMarket = new Map()));
+  let q = byMarket.get(market.dbId);
+  if (!q) byMarket.set(market.dbId, (q = { items: [], busy: false }));
+  const queue = q;
+  return new Promise<Order[]>((resolve, reject) => {
+    queue.items.push({ drafts, now, resolve, reject });
+    if (!queue.busy) void drain(store, market, queue);
+  });
+}
+
+function takeBatch(items: Pending[]): Pending[] {
+  let n = 0;
+  let count = 0;
+  while (n < items.length && (n === 0 || count + items[n].drafts.length <= BATCH_ORDERS)) count += items[n++].drafts.length;
+  return items.splice(0, n);
+}
+
+async function drain(store: Store, market: Market, q: Queue): Promise<void> {
+  q.busy = true;
+  try {
+    while (q.items.length > 0) {
+      const batch = takeBatch(q.items);
+      try {
+        const results = await writeBatch(store, market, batch);
+        batch.forEach((p, k) => p.resolve(results[k]));
+      } catch (e) {
+        if (batch.length === 1) batch[0].reject(e);
+        else for (const p of batch) await writeBatch(store, market, [p]).then(([r]) => p.resolve(r), p.reject);
+      }
+    }
+  } finally {
+    q.busy = false;
+  }
+}
+
+async function writeBatch(store: Store, market: Market, batch: Pending[]): Promise<Order[][]> {
   return store.transaction(async (tx) => {
     await lockMarket(tx, market.dbId);
-    await refuseClearedSlots(tx, market, drafts.map((d) => d.slotStart), now);
-    const orders: Order[] = [];
-    const CHUNK = 500;
-    for (let i = 0; i < drafts.length; i += CHUNK) {
-      const part = drafts.slice(i, i + CHUNK).map((d) => openOrder(d, '', market.id, now));
-      const params: unknown[] = [];
-      const values = part.map((o) => {
-        params.push(market.dbId, Number(o.member), o.side, o.energyKwh, o.limitPrice, o.slotStart, o.submittedAt, o.status, JSON.stringify(o.history));
-        const b = params.length - 9;
-        return `(${Array.from({ length: 9 }, (_, k) => `$${b + k + 1}`).join(', ')})`;
-      });
-      const rows = await tx.query<Row>(
-        `INSERT INTO market_orders (market_id, site_id, side, energy_kwh, limit_price, slot_start, submitted_at, status, history) VALUES ${values.join(', ')} RETURNING id`,
-        params,
-      );
-      rows.forEach((r, k) => orders.push({ ...part[k], id: String(r.id) }));
-    }
-    await appendLedger(tx, market.dbId, orders.map((o) => orderItem(o, now)));
-    return orders;
+    for (const p of batch) await refuseClearedSlots(tx, market, p.drafts.map((d) => d.slotStart), p.now);
+    const opened = batch.flatMap((p) => p.drafts.map((d) => openOrder(d, '', market.id, p.now)));
+    const stored = await insertOrders(tx, market, opened);
+    await appendLedger(tx, market.dbId, stored.map((o) => orderItem(o, o.submittedAt)));
+    let at = 0;
+    return batch.map((p) => stored.slice(at, (at += p.drafts.length)));
   });
+}
+
+async function insertOrders(tx: Store, market: Market, opened: Order[]): Promise<Order[]> {
+  const orders: Order[] = [];
+  const CHUNK = 500;
+  for (let i = 0; i < opened.length; i += CHUNK) {
+    const part = opened.slice(i, i + CHUNK);
+    const params: unknown[] = [];
+    const values = part.map((o) => {
+      params.push(market.dbId, Number(o.member), o.side, o.energyKwh, o.limitPrice, o.slotStart, o.submittedAt, o.status, JSON.stringify(o.history));
+      const b = params.length - 9;
+      return `(${Array.from({ length: 9 }, (_, k) => `$${b + k + 1}`).join(', ')})`;
+    });
+    const rows = await tx.query<Row>(
+      `INSERT INTO market_orders (market_id, site_id, side, energy_kwh, limit_price, slot_start, submitted_at, status, history) VALUES ${values.join(', ')} RETURNING id`,
+      params,
+    );
+    rows.forEach((r, k) => orders.push({ ...part[k], id: String(r.id) }));
+  }
+  return orders;
 }
 
 export async function getOrder(store: Store, market: Market, orderId: Id): Promise<Order> {
