@@ -85,6 +85,18 @@ describe('gridflex import, feeds, forecast and backtest', () => {
     expect(list.items[0].status.lastSuccessAt).toMatch(/^\d{4}-/);
   }, 120_000);
 
+  it('a CSV of several columns becomes the site\'s sensors, one per column', async () => {
+    const site = JSON.parse((await gridflex('--json', 'sites', 'add', '--account', 'Coop', '--name', 'Barn', '--timezone', 'Europe/Berlin')).stdout);
+    const csv = join(dir, 'barn.csv');
+    writeFileSync(csv, 'time;pv;load\n2024-05-01 00:00;0;1,5\n2024-05-01 00:15;0;1,25\n2024-05-01 00:30;x;1\n');
+    const r = await gridflex('--json', 'import', csv, '--site', String(site.id), '--unit', 'kW', '--timezone', 'Europe/Berlin', '--decimal', ',', '--date-format', 'YYYY-MM-DD HH:mm');
+    expect(r.code, r.stderr).toBe(3);
+    const out = JSON.parse(r.stdout);
+    expect(out.series.map((s: { key: string; created: boolean; written: number }) => [s.key, s.created, s.written])).toEqual([['pv', true, 2], ['load', true, 2]]); // the row with x is rejected whole
+    expect(out.rejected).toHaveLength(1);
+    expect(out.rejected[0].line).toBe(4);
+  }, 60_000);
+
   it('a truncated XML file is refused naming the line, exit code 2', async () => {
     const cut = join(dir, 'cut.xml');
     writeFileSync(cut, readFileSync(A44, 'utf8').slice(0, 4000));
