@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { fixedClock } from '../../src/core/clock.ts';
-import { dataCapability, dataJobs } from '../../src/ingest/capability.ts';
+import { dataCapability, dataJobs, FEED_RUN_JOB, FEEDS_DUE_JOB } from '../../src/ingest/capability.ts';
 import { createQueueForStore } from '../../src/jobs/index.ts';
 import { waitForState } from '../../src/jobs/testing/contract.ts';
 import type { JobQueue } from '../../src/jobs/types.ts';
@@ -136,6 +136,25 @@ describe('feeds and forecasts as jobs', () => {
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/feeds/${feed.id}`, headers: { authorization: `Bearer ${tokens.b}` } })).statusCode).toBe(404);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/feeds/${feed.id}`, headers: { authorization: `Bearer ${tokens.a}` } })).statusCode).toBe(204);
     expect((await call('a', 'GET', '/api/v1/feeds')).json().items).toEqual([]);
+  }, 30_000);
+
+  it('the periodic feeds-due job runs every due feed as a job; a failed run fails its job and shows in the status', async () => {
+    server.answers.set('/api', [{ status: 401, body: 'Unauthorized' }]);
+    const feed = (await call('a', 'POST', '/api/v1/feeds', { name: 'NL day-ahead', kind: 'entsoe', config: { zone: 'NL', baseUrl: `${server.url}/api` }, secrets: { token: 'bad' } })).json();
+    const due = await queue.enqueue(FEEDS_DUE_JOB, {});
+    const done = await waitForState(queue, due, ['completed', 'failed']);
+    expect(done.result).toEqual({ enqueued: [feed.id] });
+    const runs = await queue.list({ name: FEED_RUN_JOB });
+    const run = runs.find((j) => (j.data as { feedId: number }).feedId === feed.id)!;
+    const failed = await waitForState(queue, run.id, ['completed', 'failed']);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/NL day-ahead.*HTTP 401/);
+    const status = (await call('a', 'GET', `/api/v1/feeds/${feed.id}`)).json().status;
+    expect(status).toMatchObject({ failures: 1, lastSuccessAt: null, lastErrorAt: NOW, nextRunAt: '2024-12-10T12:01:00Z' });
+    expect(status.lastError).toMatch(/401/);
+    // Not due again until its retry time: the next tick enqueues nothing.
+    const again = await waitForState(queue, await queue.enqueue(FEEDS_DUE_JOB, {}), ['completed', 'failed']);
+    expect(again.result).toEqual({ enqueued: [] });
   }, 30_000);
 
   it('a forecast job stores seasonal-naive values as forecaster beliefs made now', async () => {
