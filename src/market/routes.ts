@@ -23,7 +23,9 @@ import { onClearing } from './store/events.ts';
 import { appendLedger, ledgerEntries, lockMarket, verifyMarketLedger } from './store/ledger.ts';
 import { marketOut, marketsRepo, type Market } from './store/markets.ts';
 import { writeReadings } from './store/meters.ts';
-import { applyToOrder, createOrders, getOrder, listOrders, orderOut } from './store/orders.ts';
+import { applyToOrder, createOrders, createPlannedOrders, getOrder, listOrders, orderOut } from './store/orders.ts';
+import { planOrders } from './agent.ts';
+import { readSeries } from '../store/series.ts';
 import { listSettlementChanges, listSettlements, settlementOut } from './store/settlement.ts';
 
 const tags = ['markets'];
@@ -262,6 +264,8 @@ export function marketRoutes(app: FastifyInstance, ctx: ApiContext, opts: { sseP
       return reply.code(201).send({ written: slots.length, slots: slots.map((s) => formatInstant(s)), signed: member.meterPublicKey !== null });
     });
 
+  agentRoute(app, ctx);
+
   r.get('/api/v1/markets/:id/events', { schema: { tags, summary: 'Server-sent events: `cleared` with price and volume each time a slot clears', params: MarketParams } },
     async (req, reply) => streamClearings(req, reply, store, await find(req, req.params.id), opts.ssePollMs ?? 2000));
 }
@@ -295,4 +299,50 @@ async function streamClearings(req: FastifyRequest, reply: FastifyReply, store: 
     clearInterval(poll);
     off();
   });
+}
+
+const AgentIn = z.strictObject({
+  limits: z.strictObject({
+    buyUpTo: Price.describe('highest price for demand that happens anyway'), sellFrom: Price.describe('lowest price for surplus'),
+    flexibleBuyUpTo: Price.optional(), minOrderKwh: z.number().optional(),
+  }),
+  slots: z.array(z.strictObject({ slot: z.string(), netKwh: z.number().describe('positive import, negative surplus'), flexibleKwh: z.number().optional() })).max(672).optional()
+    .describe("the member's plan per slot; without it, the forecasts of the member's meter sensor over [from, to)"),
+  from: z.string().optional(),
+  to: z.string().optional(),
+});
+
+/**
+ * `POST /api/v1/markets/{id}/members/{siteId}/agent`: gridflex places a member's orders from its plan (or the
+ * latest forecasts of its meter sensor): surplus offered, demand and flexible demand bid for, within its limits.
+ */
+export function agentRoute(app: FastifyInstance, ctx: ApiContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post('/api/v1/markets/:id/members/:siteId/agent', { schema: { tags, summary: "Place a member's orders from its plan or forecasts, within its price limits", params: MemberParams, body: AgentIn } },
+    async (req, reply) => {
+      const m = await marketsRepo(ctx.store).mustGet(principalOf(req).scope, req.params.id);
+      requireWriter(req);
+      const member = await marketsRepo(ctx.store).member(m.dbId, req.params.siteId);
+      if (!member) throw notFound(`member ${req.params.siteId} of market ${m.dbId}`);
+      const now = ctx.clock().getTime();
+      const slots = req.body.slots
+        ? req.body.slots.map((s, k) => ({ slotStart: instant(s.slot, `slots[${k}].slot`), netKwh: s.netKwh, flexibleKwh: s.flexibleKwh }))
+        : await forecastPlan(ctx.store, m, member.meterSensorId, req.body.from, req.body.to);
+      const drafts = planOrders(String(member.siteId), slots, req.body.limits, m, now);
+      const orders = await createPlannedOrders(ctx.store, m, drafts, now);
+      return reply.code(201).send({ items: orders.map(orderOut) });
+    });
+}
+
+/** The member's expected net energy per slot from the latest forecaster beliefs of its meter sensor. */
+async function forecastPlan(store: Store, m: Market, sensorId: number | null, from?: string, to?: string) {
+  if (!from || !to) throw invalid('slots', 'give the plan per slot, or from and to to use the forecasts of the meter sensor');
+  if (sensorId === null) throw invalid('slots', 'the member has no meter sensor to read forecasts from; give the plan per slot');
+  const sensor = await store.sensors.get('all', sensorId);
+  if (!sensor) throw invalid('slots', 'the meter sensor of the member is gone');
+  const p = period({ from, to });
+  const unit = sensor.quantity === 'energy' ? 'kWh' : 'kW';
+  const s = await readSeries(store, sensor, { start: p.from, end: p.to, resolutionMs: m.slotMs, unit, sourceKinds: ['forecaster'] });
+  const hours = m.slotMs / 3_600_000;
+  return s.values.flatMap((v, k) => (v === null ? [] : [{ slotStart: p.from + k * m.slotMs, netKwh: unit === 'kWh' ? v : v * hours }]));
 }

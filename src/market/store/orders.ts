@@ -60,6 +60,17 @@ export async function createOrders(store: Store, market: Market, input: OrderInp
 }
 
 /**
+ * Stores drafts a bidding agent planned for a member, after checking each as if the member had sent it
+ * (member, energy, price, slot grid, gate); all or nothing.
+ */
+export async function createPlannedOrders(store: Store, market: Market, drafts: readonly OrderDraft[], now: number): Promise<Order[]> {
+  if (drafts.length === 0) return [];
+  const members = await memberSites(store, market.dbId);
+  const checked = drafts.flatMap((d) => draftOrders({ member: d.member, side: d.side, energyKwh: d.energyKwh, limitPrice: d.limitPrice, slot: formatInstant(d.slotStart) }, market, now, members));
+  return enqueue(store, market, checked, now);
+}
+
+/**
  * Orders arriving together are written together: while one transaction of a market's orders runs, the next
  * requests queue and go in the following one (one lock, one multi-row insert, one ledger append). When a
  * batch fails, its requests are retried one by one, so one refused request never takes others with it.
