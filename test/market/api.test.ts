@@ -231,3 +231,12 @@ describe('ledger', () => {
     expect((await h.call(stranger, 'GET', `/api/v1/markets/${marketId}/ledger/verify`)).statusCode).toBe(404);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the market routes', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys(res.json().paths);
+    for (const p of ['/api/v1/markets', '/api/v1/markets/{id}/orders', '/api/v1/markets/{id}/slots/{start}', '/api/v1/markets/{id}/ledger/verify', '/api/v1/markets/{id}/readings']) expect(paths).toContain(p);
+  });
+});
