@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { ApiError } from '../api.ts';
+import { ApiError, listSites } from '../api.ts';
 import { h, replace, type View } from '../dom.ts';
 import { renderProblem } from '../problem.ts';
 
@@ -54,10 +54,12 @@ export async function renderMarket(root: HTMLElement, view: View, id: string, q:
   try {
     const market = await get<Market>(`/markets/${encodeURIComponent(id)}`);
     const period = q.from && q.to ? { from: q.from, to: q.to } : defaultPeriod();
-    const [clearings, bills] = await Promise.all([
+    const [clearings, bills, sites] = await Promise.all([
       get<{ items: Clearing[] }>(`/markets/${market.id}/clearings`, period),
       get<{ items: (Bill & { currency: string })[] }>(`/markets/${market.id}/bills`, period),
+      listSites(),
     ]);
+    const siteNames = new Map(sites.map((x) => [String(x.id), x.name]));
     const slot = q.slot ?? clearings.items.at(-1)?.slot;
     const slotView = slot ? await get<SlotView>(`/markets/${market.id}/slots/${encodeURIComponent(slot)}`) : null;
     if (!view.alive) return;
@@ -71,7 +73,7 @@ export async function renderMarket(root: HTMLElement, view: View, id: string, q:
         h('h2', {}, slot ? `Slot ${slot}` : 'No slot cleared in this period'),
         slotView ? slotSummary(slotView, market.currency) : null, curves),
       h('section', { 'aria-label': 'Clearing over time' }, h('h2', {}, 'Clearing price and volume'), history),
-      h('section', { 'aria-label': 'Bills' }, h('h2', {}, 'Bills'), billTable(bills.items, market.currency)));
+      h('section', { 'aria-label': 'Bills' }, h('h2', {}, 'Bills'), billTable(bills.items, market.currency, siteNames)));
     if (slotView) drawCurves(curves, slotView, market.currency);
     drawHistory(history, clearings.items, market);
     view.onLeave(() => { curves.uplot?.destroy(); history.uplot?.destroy(); });
@@ -148,7 +150,7 @@ function drawHistory(el: ChartEl, items: Clearing[], market: Market): void {
   el.uplot = new uPlot({
     width: Math.max(320, el.clientWidth || 800), height: 260,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), market.timeZone),
-    scales: { x: { time: true }, kwh: {} },
+    scales: { x: { time: true, range: (_u, min, max) => [min, max + slotSeconds(market.slot)] }, kwh: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
     series: [
       { label: `Time (${market.timeZone})` },
       { label: `Clearing price (${market.currency}/kWh)`, stroke: '#16a34a', width: 2, paths: uPlot.paths.stepped!({ align: 1 }) },
@@ -158,11 +160,15 @@ function drawHistory(el: ChartEl, items: Clearing[], market: Market): void {
   }, data, el);
 }
 
-function billTable(bills: Bill[], currency: string): HTMLElement {
+function slotSeconds(slot: string): number {
+  return slot === 'PT1H' ? 3600 : 900;
+}
+
+function billTable(bills: Bill[], currency: string, names: ReadonlyMap<string, string>): HTMLElement {
   if (!bills.length) return h('p', {}, 'No members.');
   const n = (v: number, d = 3) => v.toFixed(d);
   const rows = bills.map((b) => h('tr', {},
-    h('th', { scope: 'row' }, h('a', { href: `#/sites/${b.siteId}` }, `Site ${b.siteId}`)),
+    h('th', { scope: 'row' }, h('a', { href: `#/sites/${b.siteId}` }, names.get(String(b.siteId)) ?? `Site ${b.siteId}`)),
     h('td', { class: 'num' }, String(b.slotsSettled)), h('td', { class: 'num' }, String(b.slotsAwaitingData.length)),
     h('td', { class: 'num' }, n(b.localBoughtKwh)), h('td', { class: 'num' }, n(b.localSoldKwh)),
     h('td', { class: 'num' }, n(b.gridImportKwh)), h('td', { class: 'num' }, n(b.gridExportKwh)),
