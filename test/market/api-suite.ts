@@ -45,6 +45,7 @@ export function marketApiSuite(opts: { databaseUrl?: string; schema?: string } =
       sites[name] = site.id;
       meters[name] = (await h.store.sensors.create({ accountId: a.accountId }, { name: `${name} meter`, quantity: 'energy', unit: 'kWh', resolutionMs: 900_000, siteId: site.id })).id;
     }
+    sites.shed = (await h.store.sites.create({ accountId: a.accountId }, { accountId: a.accountId, name: 'shed', timezone: 'Europe/Berlin' })).id;
     const other = await h.store.accounts.getByName('Elsewhere');
     sites.foreign = (await h.store.sites.create({ accountId: other!.id }, { accountId: other!.id, name: 'theirs', timezone: 'Europe/Berlin' })).id;
   });
@@ -99,6 +100,7 @@ export function marketApiSuite(opts: { databaseUrl?: string; schema?: string } =
         [order('home', 'buy', 1, 0.2, { slot: '2024-06-01T10:00:00Z' }), 400, /gate/],
         [order('home', 'hold', 1, 0.2), 400, /side/],
         [order('foreign', 'buy', 1, 0.2), 404, /site/],
+        [order('shed', 'buy', 1, 0.2), 400, /^member: site \d+ is not a member/],
         // a range whose first slots are past the gate is refused whole
         [order('home', 'buy', 1, 0.2, { slots: { start: '2024-06-01T09:45:00Z', end: '2024-06-01T12:00:00Z' } }), 400, /gate/],
       ];

@@ -30,11 +30,6 @@ export function orderOut(o: Order) {
   };
 }
 
-async function memberSites(store: Store, marketId: Id): Promise<Set<string>> {
-  const rows = await store.query<Row>('SELECT site_id FROM market_members WHERE market_id = $1', [marketId]);
-  return new Set(rows.map((r) => String(r.site_id)));
-}
-
 /**
  * An order checked just before its gate may reach the store after the slot was cleared (the clearing holds
  * the market lock meanwhile); refuse it then. Only slots whose gate is less than a minute away are looked up.
@@ -46,16 +41,19 @@ async function refuseClearedSlots(tx: Store, market: Market, slots: number[], no
   if (rows.length > 0) throw invalid(slots.length > 1 ? 'slots' : 'slot', `the slot at ${formatInstant(Number(rows[0].slot_start))} has already been cleared`);
 }
 
-/** Checks and stores an order (one slot or a range) with its ledger entries; all or nothing. */
+/** The refusal for an order of a site that is not a member: 404 for a site outside the market's account, else 400. */
+async function notAMember(store: Store, market: Market, member: string): Promise<Error> {
+  const id = Number(member);
+  const own = Number.isInteger(id) && id > 0 ? await store.sites.get({ accountId: market.accountIdNum }, id) : null;
+  return own ? invalid('member', `site ${member} is not a member of market ${market.dbId}`) : notFound(`site ${member}`);
+}
+
+/**
+ * Checks and stores an order (one slot or a range) with its ledger entries; all or nothing. Membership is
+ * checked in the writing transaction, under the market lock.
+ */
 export async function createOrders(store: Store, market: Market, input: OrderInput, now: number): Promise<Order[]> {
-  const members = await memberSites(store, market.dbId);
-  const member = (input as { member?: unknown })?.member;
-  if (member !== undefined && !members.has(String(member))) {
-    const id = Number(member);
-    const own = Number.isInteger(id) && id > 0 ? await store.sites.get({ accountId: market.accountIdNum }, id) : null;
-    if (!own) throw notFound(`site ${String(member)}`);
-  }
-  const drafts = draftOrders({ ...input, member: String(member ?? '') }, market, now, members);
+  const drafts = draftOrders(input, market, now);
   return enqueue(store, market, drafts, now);
 }
 
@@ -65,8 +63,7 @@ export async function createOrders(store: Store, market: Market, input: OrderInp
  */
 export async function createPlannedOrders(store: Store, market: Market, drafts: readonly OrderDraft[], now: number): Promise<Order[]> {
   if (drafts.length === 0) return [];
-  const members = await memberSites(store, market.dbId);
-  const checked = drafts.flatMap((d) => draftOrders({ member: d.member, side: d.side, energyKwh: d.energyKwh, limitPrice: d.limitPrice, slot: formatInstant(d.slotStart) }, market, now, members));
+  const checked = drafts.flatMap((d) => draftOrders({ member: d.member, side: d.side, energyKwh: d.energyKwh, limitPrice: d.limitPrice, slot: formatInstant(d.slotStart) }, market, now));
   return enqueue(store, market, checked, now);
 }
 
@@ -99,6 +96,11 @@ function takeBatch(items: Pending[]): Pending[] {
   return items.splice(0, n);
 }
 
+function settle(p: Pending, r: Order[] | Error): void {
+  if (r instanceof Error) p.reject(r);
+  else p.resolve(r);
+}
+
 async function drain(store: Store, market: Market, q: Queue): Promise<void> {
   q.busy = true;
   try {
@@ -106,10 +108,10 @@ async function drain(store: Store, market: Market, q: Queue): Promise<void> {
       const batch = takeBatch(q.items);
       try {
         const results = await writeBatch(store, market, batch);
-        batch.forEach((p, k) => p.resolve(results[k]));
+        batch.forEach((p, k) => settle(p, results[k]));
       } catch (e) {
         if (batch.length === 1) batch[0].reject(e);
-        else for (const p of batch) await writeBatch(store, market, [p]).then(([r]) => p.resolve(r), p.reject);
+        else for (const p of batch) await writeBatch(store, market, [p]).then(([r]) => settle(p, r), p.reject);
       }
     }
   } finally {
@@ -117,15 +119,25 @@ async function drain(store: Store, market: Market, q: Queue): Promise<void> {
   }
 }
 
-async function writeBatch(store: Store, market: Market, batch: Pending[]): Promise<Order[][]> {
+/** Writes a batch in one transaction; requests of sites that are not members are refused alone (as Errors). */
+async function writeBatch(store: Store, market: Market, batch: Pending[]): Promise<(Order[] | Error)[]> {
   return store.transaction(async (tx) => {
     await lockMarket(tx, market.dbId);
-    for (const p of batch) await refuseClearedSlots(tx, market, p.drafts.map((d) => d.slotStart), p.now);
-    const opened = batch.flatMap((p) => p.drafts.map((d) => openOrder(d, '', market.id, p.now)));
+    const sites = [...new Set(batch.flatMap((p) => p.drafts.map((d) => Number(d.member))).filter((n) => Number.isInteger(n) && n > 0))];
+    const members = new Set((await tx.query<Row>('SELECT site_id FROM market_members WHERE market_id = $1 AND site_id = ANY($2::int[])', [market.dbId, sites])).map((r) => String(r.site_id)));
+    const refused = new Map<Pending, Error>();
+    for (const p of batch) {
+      const outsider = p.drafts.find((d) => !members.has(d.member));
+      if (outsider) refused.set(p, await notAMember(tx, market, outsider.member));
+      else await refuseClearedSlots(tx, market, p.drafts.map((d) => d.slotStart), p.now);
+    }
+    const accepted = batch.filter((p) => !refused.has(p));
+    const opened = accepted.flatMap((p) => p.drafts.map((d) => openOrder(d, '', market.id, p.now)));
     const stored = await insertOrders(tx, market, opened);
     await appendLedger(tx, market.dbId, stored.map((o) => orderItem(o, o.submittedAt)));
     let at = 0;
-    return batch.map((p) => stored.slice(at, (at += p.drafts.length)));
+    const byPending = new Map(accepted.map((p) => [p, stored.slice(at, (at += p.drafts.length))]));
+    return batch.map((p) => refused.get(p) ?? byPending.get(p)!);
   });
 }
 
