@@ -1,5 +1,5 @@
 /**
- * Saves a screenshot of the demo site page to docs/dashboard.png:
+ * Saves a screenshot of the demo site page, with a battery scheduled for its last day, to docs/dashboard.png:
  * `npx tsx test/browser/screenshot.ts` (builds the dashboard when needed, runs an in-memory server with the demo).
  */
 import { statSync } from 'node:fs';
@@ -25,6 +25,14 @@ async function main(): Promise<void> {
     const start = DateTime.fromISO(FROM, { zone: 'Europe/Berlin' }).toISO()!;
     await waitForChart(page, 'Day-ahead price DE-LU', start);
     await waitForChart(page, 'Household load', start);
+    // a battery and its schedule for the last day shown, so the schedule panel has something to draw
+    await page.getByRole('button', { name: 'Add battery' }).click();
+    await page.getByText('Added Home battery.').waitFor();
+    await page.getByLabel('First day to plan').fill(TO);
+    await page.getByLabel('Last day to plan').fill(TO);
+    await page.locator('form.schedule-form').evaluate((f) => (f as HTMLFormElement).requestSubmit());
+    await page.locator('#schedule-saving').waitFor({ timeout: 120_000 });
+    await page.waitForFunction(() => !!(document.querySelector('.schedule-prices') as HTMLElement & { uplot?: unknown }).uplot);
     await page.mouse.move(600, 420);
     await page.screenshot({ path: OUT, fullPage: true });
     console.log(`${OUT}: ${Math.round(statSync(OUT).size / 1024)} KB`);

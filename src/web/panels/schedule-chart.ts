@@ -85,7 +85,7 @@ export function drawLineChart(el: ChartElement, lines: Line[], x: number[], wind
       { label: `Time (${timeZone})` },
       ...lines.map((l, k) => ({
         label: l.label, stroke: l.colour ?? PALETTE[k % PALETTE.length], width: 1.5, spanGaps: false,
-        paths: uPlot.paths.stepped!({ align: 1 }),
+        paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false },
         value: (_u: uPlot, v: number | null) => formatValue(v, l.unit),
       })),
     ],
