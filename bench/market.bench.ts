@@ -102,8 +102,13 @@ async function acceptOrdersOverHttp(backend: 'pglite' | 'postgres'): Promise<voi
       await marketsRepo(store).putMember(market, { siteId: s.id }, Date.now());
       sites.push(s.id);
     }
-    const base = await app.listen({ port: 0, host: '127.0.0.1' });
     const slot = new Date(Math.ceil(Date.now() / 900_000) * 900_000 + 86_400_000).toISOString();
+    // the storage path alone (checks, batched insert, ledger), 2,000 orders arriving at once
+    const { createOrders } = await import('../src/market/store/orders.ts');
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 2000 }, (_, k) => createOrders(store, market, { member: String(sites[k % sites.length]), side: k % 2 ? 'buy' : 'sell', energyKwh: 1, limitPrice: 0.1, slot }, Date.now())));
+    emit(`market.store.accept-orders.${backend}`, 2000 / ((performance.now() - t0) / 1000), 'orders/s');
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
     let n = 0;
     const run = (duration: number) => autocannon({
       url: `${base}/api/v1/markets/${market.dbId}/orders`, method: 'POST', connections: 16, duration,
