@@ -8,6 +8,7 @@ import { principalOf, requireWriter } from '../api/auth.ts';
 import { invalidMany } from '../core/errors.ts';
 import { randomBytes } from 'node:crypto';
 import { contractProblems } from './contract.ts';
+import { issueAgentToken } from './broker.ts';
 import { IdParams } from '../api/schemas.ts';
 import { mustFind } from '../api/routes/ownership.ts';
 
@@ -58,6 +59,13 @@ export function edgeRoutes(app: FastifyInstance, store: Store, clock: Clock): vo
     async (req) => {
       const site = await mustFind(store.sites.get(principalOf(req).scope, req.params.id), `site ${req.params.id}`);
       return agentStatus(store, site.id, clock().getTime());
+    });
+
+  r.post('/api/v1/sites/:id/agent/token', { schema: { tags: ['edge'], summary: "Make (or replace) the agent's broker password; shown once, stored as SHA-256", params: IdParams, response: { 201: z.object({ username: z.string(), password: z.string() }) } } },
+    async (req, reply) => {
+      const site = await mustFind(store.sites.get(principalOf(req).scope, req.params.id), `site ${req.params.id}`);
+      requireWriter(req);
+      return reply.code(201).send({ username: String(site.id), password: await issueAgentToken(store, site.id) });
     });
 
   r.post('/api/v1/sites/:id/agent/contracts', { schema: { tags: ['edge'], summary: "Offer a dispatch contract to the site's agent (the edge service sends it)", params: IdParams, body: ContractIn, response: { 201: AgentOut.shape.contract.unwrap() } } },

@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import { buildApp } from '../../src/api/app.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import type { JobQueue } from '../../src/jobs/types.ts';
-import { issueAgentToken, startEmbeddedBroker, type EmbeddedBroker } from '../../src/edge/broker.ts';
+import { hashToken, issueAgentToken, startEmbeddedBroker, type EmbeddedBroker } from '../../src/edge/broker.ts';
 import { edgeCapability } from '../../src/edge/capability.ts';
 import { EdgeService } from '../../src/edge/service.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -112,6 +112,12 @@ describe('GET /api/v1/sites/{id}/agent', () => {
       expect(bad.json().errors[0]).toMatchObject({ field: 'start' });
       expect((await post(mine, { ...offer, powerKw: [1, 2] })).json().errors[0]).toMatchObject({ field: 'powerKw' });
       expect((await post(stranger, offer)).statusCode).toBe(404);
+      const tok = await app.inject({ method: 'POST', url: `/api/v1/sites/${siteId}/agent/token`, headers: { authorization: `Bearer ${mine}` } });
+      expect(tok.statusCode).toBe(201);
+      expect(tok.json().username).toBe(String(siteId));
+      const [h] = await store.query<{ token_hash: string }>('SELECT token_hash FROM edge_agents WHERE site_id = $1', [siteId]);
+      expect(h.token_hash).toBe(hashToken(tok.json().password));
+      expect((await app.inject({ method: 'POST', url: `/api/v1/sites/${siteId}/agent/token`, headers: { authorization: `Bearer ${stranger}` } })).statusCode).toBe(404);
     } finally {
       await app.close();
       await store.close();
