@@ -2,6 +2,7 @@
  * The edge capability: the agent status route, and the telemetry service started with the workers. Without
  * `MQTT_URL` it starts the embedded broker (aedes) on `GRIDFLEX_MQTT_PORT` (default 1883) first.
  */
+import { hostname } from 'node:os';
 import type { Capability } from '../api/extensions.ts';
 import { startEmbeddedBroker } from './broker.ts';
 import { edgeRoutes } from './routes.ts';
@@ -28,7 +29,9 @@ export const edgeCapability: Capability = {
     }
     // An external broker: several connections share the subscription (and other platform processes may join).
     const connections = process.env.MQTT_URL ? Number(process.env.MQTT_CONNECTIONS ?? 4) : 1;
-    const service = new EdgeService({ store: ctx.store, url, topicPrefix: prefix, ...creds, connections, now: () => ctx.clock().getTime() });
+    // Stable per process across restarts (the broker keeps its session); each platform process needs its own.
+    const clientId = process.env.MQTT_CLIENT_ID ?? `gridflex-platform-${hostname()}`;
+    const service = new EdgeService({ store: ctx.store, url, topicPrefix: prefix, ...creds, connections, clientId, now: () => ctx.clock().getTime() });
     await service.start();
     return async () => {
       await service.stop();
