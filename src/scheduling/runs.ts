@@ -48,19 +48,23 @@ export function requestHash(kind: RunKind, siteId: Id | null, request: unknown):
   return createHash('sha256').update(JSON.stringify([kind, siteId, canonical(request)])).digest('hex');
 }
 
-/** Creates a run and its job, or returns the pending run of an identical request. */
+/**
+ * Creates a run and its job, or returns the pending run of an identical request. A unique index on pending
+ * runs makes the reuse atomic across API processes, so the job itself needs no de-duplication lock.
+ */
 export async function startRun(store: Store, queue: JobQueue, input: { accountId: Id; siteId: Id | null; kind: RunKind; request: Record<string, unknown> }): Promise<{ run: ScheduleRun; reused: boolean }> {
   const hash = requestHash(input.kind, input.siteId, input.request);
-  const pending = await store.query<Row>(
-    `SELECT * FROM schedule_runs WHERE account_id = $1 AND request_hash = $2 AND status IN ('queued', 'running') ORDER BY id DESC LIMIT 1`,
-    [input.accountId, hash],
-  );
-  if (pending[0]) return { run: toRun(pending[0]), reused: true };
   const [row] = await store.query<Row>(
-    'INSERT INTO schedule_runs (account_id, site_id, kind, request_hash, request) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+    `INSERT INTO schedule_runs (account_id, site_id, kind, request_hash, request) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (account_id, request_hash) WHERE status IN ('queued', 'running') DO NOTHING RETURNING *`,
     [input.accountId, input.siteId, input.kind, hash, JSON.stringify(input.request)],
   );
-  const jobId = await queue.enqueue(SCHEDULE_JOB, { accountId: input.accountId, runId: row.id }, { dedupKey: hash, retryLimit: 1, timeoutSeconds: 120 });
+  if (!row) {
+    const pending = await store.query<Row>(`SELECT * FROM schedule_runs WHERE account_id = $1 AND request_hash = $2 AND status IN ('queued', 'running')`, [input.accountId, hash]);
+    if (pending[0]) return { run: toRun(pending[0]), reused: true };
+    return startRun(store, queue, input); // it finished in between: make a new one
+  }
+  const jobId = await queue.enqueue(SCHEDULE_JOB, { accountId: input.accountId, runId: row.id }, { retryLimit: 1, timeoutSeconds: 120 });
   const [updated] = await store.query<Row>('UPDATE schedule_runs SET job_id = $1 WHERE id = $2 RETURNING *', [jobId, row.id]);
   return { run: toRun(updated), reused: false };
 }

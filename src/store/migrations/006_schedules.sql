@@ -14,4 +14,5 @@ CREATE TABLE schedule_runs (
   finished_at timestamptz
 );
 CREATE INDEX schedule_runs_site ON schedule_runs (site_id, created_at DESC);
-CREATE INDEX schedule_runs_pending ON schedule_runs (account_id, request_hash) WHERE status IN ('queued', 'running');
+-- At most one pending run per identical request: a second identical request reuses it, atomically.
+CREATE UNIQUE INDEX schedule_runs_pending ON schedule_runs (account_id, request_hash) WHERE status IN ('queued', 'running');
