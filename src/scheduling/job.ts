@@ -11,6 +11,7 @@ import { writeSeries } from '../store/series.ts';
 import type { Store } from '../store/types.ts';
 import type { JobDefinition } from '../jobs/registry.ts';
 import { SCHEDULE_JOB, finishRun, markRunning, type ScheduleRun } from './runs.ts';
+import { offerScheduleContracts } from './dispatch.ts';
 
 export const SCHEDULER_SOURCE = { kind: 'scheduler' as const, name: 'gridflex scheduler', version: '1' };
 
@@ -35,7 +36,8 @@ export async function storeScheduleBeliefs(store: Store, run: ScheduleRun, resul
 async function runSite(store: Store, run: ScheduleRun, now: number) {
   const result = await schedule(run.request);
   const beliefs = result.status === 'infeasible' ? 0 : await storeScheduleBeliefs(store, run, result, now);
-  return { ...result, beliefsWritten: beliefs };
+  const contracts = run.siteId === null ? 0 : await offerScheduleContracts(store, run.siteId, run.id, result, now);
+  return { ...result, beliefsWritten: beliefs, contractsOffered: contracts };
 }
 
 function runCharging(run: ScheduleRun) {

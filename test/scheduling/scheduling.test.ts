@@ -61,6 +61,25 @@ describe('site schedules through the API and the job queue', () => {
     expect(stored.body.values.map((v: number) => Math.round(v * 1000))).toEqual(power.map((v) => Math.round(v * 1000)));
   }, 120_000);
 
+  it('turns a finished schedule into dispatch contracts for the site agent, one per steerable asset', async () => {
+    await srv.store.query('INSERT INTO edge_agents (site_id) VALUES ($1) ON CONFLICT DO NOTHING', [siteId]);
+    // A horizon that starts in the future of the test clock, so the contracts cover it from its start.
+    const body = { start: '2030-01-01T00:00:00+01:00', end: '2030-01-01T06:00:00+01:00', context: { importPrice: { unit: 'EUR/MWh', resolution: 'PT1H', values: [50, 40, 30, 20, 60, 90] } } };
+    const accepted = await call('POST', `/api/v1/sites/${siteId}/schedules`, body);
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    const run = await waitFor(accepted.body.resultUrl);
+    expect(run.status, run.error).toBe('done');
+    expect(run.result.contractsOffered).toBe(1);
+    const rows = await srv.store.query<{ device: string; state: string; power_kw: number[] | string; duration_ms: number | string }>('SELECT device, state, power_kw, duration_ms FROM edge_contracts WHERE site_id = $1', [siteId]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ device: 'battery', state: 'created' });
+    const power = (typeof rows[0].power_kw === 'string' ? JSON.parse(rows[0].power_kw) : rows[0].power_kw) as number[];
+    expect(power).toHaveLength(72);
+    // Each 15-minute slot of the plan becomes three equal 5-minute steps.
+    const plan: number[] = run.result.assets[0].powerKw;
+    expect(power.filter((_, i) => i % 3 === 0)).toEqual(plan);
+  }, 120_000);
+
   it('refuses a request whose prices are not stored, naming the field, and creates no run', async () => {
     const before = (await call('GET', `/api/v1/sites/${siteId}/schedules`)).body.items.length;
     const res = await call('POST', `/api/v1/sites/${siteId}/schedules`, { start: '2030-01-01T00:00:00+01:00', slots: 96 });
