@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.ts';
 import { EdgeService } from '../../src/edge/service.ts';
 import { topics } from '../../src/edge/messages.ts';
-import { ensureWebBuilt, launchBrowser, logIn } from './browser.ts';
+import { ensureWebBuilt, launchBrowser, logIn, schedulerWarmedUp } from './browser.ts';
 
 const MQTT_URL = process.env.MQTT_TEST_URL ?? 'mqtt://127.0.0.1:1883';
 const PREFIX = `gridflex-web-test-${process.pid}-${Date.now()}/`;
@@ -18,13 +18,14 @@ let siteId = 0;
 beforeAll(async () => {
   await ensureWebBuilt();
   srv = await startServer({ port: 0, host: '127.0.0.1', dataDir: 'memory://', seedDemo: true, quiet: true });
+  await schedulerWarmedUp();
   // the platform's telemetry service on the machine's Mosquitto, under a topic prefix of this test's own
   edge = new EdgeService({ store: srv.store, url: MQTT_URL, topicPrefix: PREFIX, clientId: `gridflex-web-test-${process.pid}`, persistentSession: false, flushMs: 50, log: () => {} });
   await edge.start();
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(20_000);
-}, 60_000);
+});
 
 afterAll(async () => {
   await browser?.close();

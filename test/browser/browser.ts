@@ -58,3 +58,15 @@ export async function waitForChart(page: Page, sensorName: string, startIso: str
     return !!u && u.data[0][0] === t0 && (n === null || u.data[0].length === n) && !el.hasAttribute('aria-busy');
   }, [sensorName, startSec, slots ?? null] as const);
 }
+
+/**
+ * Waits until the scheduler's warm-up in this process is over. A server started in the test's own process warms
+ * HiGHS up with solves that hold the event loop for seconds (tens on a busy machine), which would stall the
+ * browser driver, whose client shares that loop. The warm-up waits on the same HiGHS instance first, so once this
+ * later waiter resumes (after one more macrotask) the warm-up has run.
+ */
+export async function schedulerWarmedUp(): Promise<void> {
+  const { highsInstance } = await import('../../src/schedule/highs.ts');
+  await highsInstance();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}

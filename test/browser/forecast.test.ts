@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/api/server.ts';
-import { ensureWebBuilt, launchBrowser, logIn } from './browser.ts';
+import { ensureWebBuilt, launchBrowser, logIn, schedulerWarmedUp } from './browser.ts';
 
 const LOAD = 'Household load';
 const HALF_HOUR = 1_800_000;
@@ -14,6 +14,7 @@ let sensorId = '';
 beforeAll(async () => {
   await ensureWebBuilt();
   srv = await startServer({ port: 0, host: '127.0.0.1', dataDir: 'memory://', seedDemo: true, quiet: true });
+  await schedulerWarmedUp();
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(30_000);
