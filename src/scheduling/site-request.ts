@@ -47,6 +47,14 @@ async function assetForecast(store: Store, scope: Scope, asset: Asset, start: nu
   return sensor ? storedSeries(store, sensor, start, end, now) : undefined;
 }
 
+/** A stored flex model's dated targets apply only to the horizons that hold them; the others are left out. */
+function targetsWithin(targets: unknown[], start: number, end: number): unknown[] {
+  return targets.filter((t) => {
+    const at = typeof (t as { at?: unknown })?.at === 'string' ? Date.parse((t as { at: string }).at) : NaN;
+    return Number.isNaN(at) || (at > start && at <= end);
+  });
+}
+
 export async function buildSiteRequest(store: Store, scope: Scope, site: Site, body: SiteScheduleBody, now: number): Promise<Record<string, unknown>> {
   const { start, end, resolutionMs } = horizon(body, site);
   if (end <= start) throw invalid('end', 'must be after start');
@@ -65,6 +73,7 @@ export async function buildSiteRequest(store: Store, scope: Scope, site: Site, b
   const assets = [];
   for (const a of stored) {
     const asset: Record<string, unknown> = { ...a.flexModel, ...(body.assets?.[String(a.id)] ?? {}), id: String(a.id), type: a.type };
+    if (Array.isArray(asset.socTargets)) asset.socTargets = targetsWithin(asset.socTargets, start, end);
     if ((a.type === 'pv' || a.type === 'inflexible-load') && asset.forecastKw === undefined) {
       const forecast = await assetForecast(store, scope, a, start, end, now);
       if (forecast) asset.forecastKw = forecast;

@@ -80,6 +80,22 @@ describe('site schedules through the API and the job queue', () => {
     expect(power.filter((_, i) => i % 3 === 0)).toEqual(plan);
   }, 120_000);
 
+  it('leaves out stored SoC targets that fall outside the asked horizon, and keeps those inside', async () => {
+    const asset = await call('POST', '/api/v1/assets', {
+      siteId, name: 'Dated battery', type: 'battery',
+      flexModel: { capacityKwh: 10, socKwh: 5, chargeMaxKw: 5, dischargeMaxKw: 5, socTargets: [{ at: '2024-03-01T07:00:00+01:00', minKwh: 9 }, { at: '2024-06-17T06:00:00+02:00', minKwh: 8 }] },
+    });
+    expect(asset.status).toBe(201);
+    const other = await call('POST', `/api/v1/sites/${siteId}/schedules`, { start: '2024-06-17T00:00:00+02:00', end: '2024-06-17T12:00:00+02:00' });
+    expect(other.status, JSON.stringify(other.body)).toBe(202);
+    const run = await waitFor(other.body.resultUrl);
+    expect(run.status, run.error).toBe('done');
+    const soc: number[] = run.result.assets.find((a: { id: string }) => a.id === String(asset.body.id)).socKwh;
+    // The target of 06:00 inside the horizon is met: the state at the end of the 05:45 slot is at least 8 kWh.
+    expect(soc[23]).toBeGreaterThanOrEqual(8 - 1e-6);
+    await call('DELETE', `/api/v1/assets/${asset.body.id}`);
+  }, 120_000);
+
   it('refuses a request whose prices are not stored, naming the field, and creates no run', async () => {
     const before = (await call('GET', `/api/v1/sites/${siteId}/schedules`)).body.items.length;
     const res = await call('POST', `/api/v1/sites/${siteId}/schedules`, { start: '2030-01-01T00:00:00+01:00', slots: 96 });
