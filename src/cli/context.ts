@@ -1,4 +1,5 @@
-import { ProblemError } from '../core/errors.ts';
+import { readFileSync } from 'node:fs';
+import { ProblemError, invalid } from '../core/errors.ts';
 import type { Store } from '../store/types.ts';
 
 /** Global options every command shares. */
@@ -48,4 +49,19 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** Reads a JSON file (`-` for stdin); a missing file or bad JSON is a 400 naming the option that gave it. */
+export function readJsonFile(path: string, option: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    throw invalid(option, `cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw invalid(option, `${path} is not JSON: ${(e as Error).message}`);
+  }
 }

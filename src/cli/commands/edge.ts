@@ -1,21 +1,7 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { invalid } from '../../core/errors.ts';
-import { type GlobalOptions, output, withStore } from '../context.ts';
+import { type GlobalOptions, output, withStore, readJsonFile } from '../context.ts';
 
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw invalid('--config', `cannot read ${path}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw invalid('--config', `${path} is not JSON: ${(e as Error).message}`);
-  }
-}
 
 /** `edge` (run the site agent) and `edge-token` (issue an agent's broker credentials). */
 export function edgeCommands(program: Command, g: () => GlobalOptions): void {
@@ -24,7 +10,7 @@ export function edgeCommands(program: Command, g: () => GlobalOptions): void {
     .action(async (o: { config: string }) => {
       const { parseAgentConfig } = await import('../../edge/config.ts');
       const { Agent } = await import('../../edge/agent.ts');
-      const cfg = parseAgentConfig(readJson(o.config));
+      const cfg = parseAgentConfig(readJsonFile(o.config, '--config'));
       const agent = new Agent(cfg, { log: (l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) });
       agent.start();
       process.stdout.write(`edge agent for site ${cfg.siteId} running (${agent.spool.size} readings waiting in ${cfg.spool.dir}); stop with Ctrl-C\n`);

@@ -7,21 +7,8 @@ import { billsOf } from '../../market/store/bills.ts';
 import { verifyMarketLedger } from '../../market/store/ledger.ts';
 import { marketOut, marketsRepo } from '../../market/store/markets.ts';
 import type { Store } from '../../store/types.ts';
-import { type GlobalOptions, output, table, withStore } from '../context.ts';
+import { type GlobalOptions, output, table, withStore, readJsonFile } from '../context.ts';
 
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw invalid('input', `cannot read ${path}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw invalid('input', `${path} is not JSON: ${(e as Error).message}`);
-  }
-}
 
 function marketId(text: string): number {
   const id = Number(text);
@@ -50,7 +37,7 @@ export function marketCommands(program: Command, g: () => GlobalOptions): void {
     .requiredOption('--input <file>', 'orders JSON file')
     .option('--mechanism <m>', 'pay-as-clear or pay-as-bid', 'pay-as-clear')
     .action((o: { input: string; mechanism: string }) => {
-      const result = runClearCommand(readJson(o.input), o.mechanism);
+      const result = runClearCommand(readJsonFile(o.input, 'input'), o.mechanism);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
 

@@ -1,23 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { invalid, notFound } from '../../core/errors.ts';
-import { type GlobalOptions, withStore } from '../context.ts';
+import { type GlobalOptions, withStore, readJsonFile } from '../context.ts';
 
 interface ScheduleOptions { input?: string; output?: string; site?: string; start?: string; end?: string; slots?: string; resolution?: string; method?: string }
 
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw invalid('--input', `cannot read ${file}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw invalid('--input', `${file} is not JSON: ${(e as Error).message}`);
-  }
-}
 
 function emit(result: unknown, output: string | undefined): void {
   const text = `${JSON.stringify(result, null, 2)}\n`;
@@ -39,7 +26,7 @@ export function scheduleCommands(program: Command, g: () => GlobalOptions): void
       if (o.method !== 'auto' && o.method !== 'highs') throw invalid('--method', 'auto or highs');
       const { schedule } = await import('../../schedule/index.ts');
       if (o.input) {
-        emit(await schedule(readJson(o.input), { method: o.method, now: () => performance.now() }), o.output);
+        emit(await schedule(readJsonFile(o.input, '--input'), { method: o.method, now: () => performance.now() }), o.output);
         return;
       }
       if (!o.site) throw invalid('--input', 'give --input FILE, or --site ID with --start and --end');
