@@ -8,6 +8,7 @@ import { principalOf, requireWriter } from '../api/auth.ts';
 import { invalidMany } from '../core/errors.ts';
 import { randomBytes } from 'node:crypto';
 import { contractProblems } from './contract.ts';
+import { recordContract } from './contracts-table.ts';
 import { issueAgentToken } from './broker.ts';
 import { IdParams } from '../api/schemas.ts';
 import { mustFind } from '../api/routes/ownership.ts';
@@ -74,15 +75,12 @@ export function edgeRoutes(app: FastifyInstance, store: Store, clock: Clock): vo
       const site = await mustFind(store.sites.get(p.scope, req.params.id), `site ${req.params.id}`);
       requireWriter(req);
       const b = req.body;
-      const id = `k${site.id}-${randomBytes(6).toString('hex')}`;
-      const problems = contractProblems({ id, device: b.device, start: Date.parse(b.start), durationMs: b.durationMs, powerKw: b.powerKw, heartbeatMs: b.heartbeatMs, graceMs: b.graceMs });
+      const terms = { id: `k${site.id}-${randomBytes(6).toString('hex')}`, device: b.device, start: Date.parse(b.start), durationMs: b.durationMs, powerKw: b.powerKw, heartbeatMs: b.heartbeatMs, graceMs: b.graceMs };
+      const problems = contractProblems(terms);
       if (problems.length) throw invalidMany(problems.map((m) => ({ field: m.split(':')[0], message: m.slice(m.indexOf(':') + 2) })));
-      const now = new Date(clock().getTime()).toISOString();
-      await store.query(
-        `INSERT INTO edge_contracts (id, site_id, device, state, start_at, duration_ms, power_kw, heartbeat_ms, grace_ms, updated_at)
-         VALUES ($1, $2, $3, 'created', $4, $5, $6::jsonb, $7, $8, $9)`,
-        [id, site.id, b.device, new Date(b.start).toISOString(), b.durationMs, JSON.stringify(b.powerKw), b.heartbeatMs, b.graceMs, now],
-      );
-      return reply.code(201).send({ id, device: b.device, state: 'created', start: new Date(b.start).toISOString(), durationMs: b.durationMs, powerKw: b.powerKw, reason: null, updatedAt: now });
+      const nowMs = clock().getTime();
+      await recordContract(store, site.id, terms, nowMs);
+      const now = new Date(nowMs).toISOString();
+      return reply.code(201).send({ id: terms.id, device: b.device, state: 'created', start: new Date(b.start).toISOString(), durationMs: b.durationMs, powerKw: b.powerKw, reason: null, updatedAt: now });
     });
 }

@@ -10,6 +10,7 @@ import { convertValues } from '../core/units.ts';
 import { EDGE_RESOLUTION_MS, rowsOfReadings, sensorUnit } from './ingest.ts';
 import { issuesOf, topics, UpMsg, type DownMsg } from './messages.ts';
 import type { ContractTerms } from './contract.ts';
+import { recordContract } from './contracts-table.ts';
 
 export interface EdgeServiceOptions {
   store: Store;
@@ -275,11 +276,7 @@ export class EdgeService {
   /** Records a contract as created and offers it to the site's agent. */
   async offer(siteId: number, t: ContractTerms): Promise<void> {
     const now = this.now();
-    await this.o.store.query(
-      `INSERT INTO edge_contracts (id, site_id, device, state, start_at, duration_ms, power_kw, heartbeat_ms, grace_ms, updated_at)
-       VALUES ($1, $2, $3, 'created', $4, $5, $6::jsonb, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-      [t.id, siteId, t.device, new Date(t.start).toISOString(), t.durationMs, JSON.stringify(t.powerKw), t.heartbeatMs, t.graceMs, new Date(now).toISOString()],
-    );
+    await recordContract(this.o.store, siteId, t, now);
     await this.send(siteId, { kind: 'offer', id: `offer-${t.id}`, createdAt: new Date(now).toISOString(), contractId: t.id, device: t.device, start: new Date(t.start).toISOString(), durationMs: t.durationMs, powerKw: t.powerKw, heartbeatMs: t.heartbeatMs, graceMs: t.graceMs });
   }
 

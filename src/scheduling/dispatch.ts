@@ -4,6 +4,7 @@
  * created contract to its agent with its next heartbeat. Sites without an agent get none.
  */
 import { contractsFromSchedule } from '../edge/from-schedule.ts';
+import { recordContract } from '../edge/contracts-table.ts';
 import type { ScheduleResult } from '../schedule/index.ts';
 import type { Store } from '../store/types.ts';
 
@@ -11,13 +12,6 @@ export async function offerScheduleContracts(store: Store, siteId: number, runId
   const agent = await store.query('SELECT 1 FROM edge_agents WHERE site_id = $1', [siteId]);
   if (!agent.length || result.status === 'infeasible') return 0;
   const terms = contractsFromSchedule(result, now, { idPrefix: `s${siteId}-r${runId}` });
-  const stamp = new Date(now).toISOString();
-  for (const t of terms) {
-    await store.query(
-      `INSERT INTO edge_contracts (id, site_id, device, state, start_at, duration_ms, power_kw, heartbeat_ms, grace_ms, updated_at)
-       VALUES ($1, $2, $3, 'created', $4, $5, $6::jsonb, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-      [t.id, siteId, t.device, new Date(t.start).toISOString(), t.durationMs, JSON.stringify(t.powerKw), t.heartbeatMs, t.graceMs, stamp],
-    );
-  }
+  for (const t of terms) await recordContract(store, siteId, t, now);
   return terms.length;
 }
