@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gridflexIn } from '../helpers/cli.ts';
 
-const run = promisify(execFile);
-const BIN = join(process.cwd(), 'bin/gridflex.js');
 let dir: string;
 
-/** Runs `gridflex ...` in a child process on its own embedded database; never throws on a non-zero exit. */
-async function gridflex(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, '--data-dir', join(dir, 'db'), ...args], { env: { ...process.env, DATABASE_URL: '' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const gridflex = gridflexIn(() => join(dir, 'db'));
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gridflex-cli-'));

@@ -1,27 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gridflexIn } from '../helpers/cli.ts';
 import { recordedServer, type Recorded } from './recorded-server.ts';
 
-const run = promisify(execFile);
-const BIN = join(process.cwd(), 'bin/gridflex.js');
 const SMARD = join(process.cwd(), '../shared/data/prices-de-smard-2024/Gro_handelspreise_202401010000_202501010000_Stunde.csv');
 const A44 = join(process.cwd(), '../shared/data/entsoe-xml/response-PT15M-DE-LU.xml');
 let dir: string;
 let server: Recorded;
 
-async function gridflex(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, '--data-dir', join(dir, 'db'), ...args], { env: { ...process.env, DATABASE_URL: '' }, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const gridflex = gridflexIn(() => join(dir, 'db'));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gridflex-ingest-cli-'));
