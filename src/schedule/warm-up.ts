@@ -10,5 +10,9 @@ import { scheduleProblem } from './schedule.ts';
 export async function warmUpScheduler(rounds = 50): Promise<void> {
   const highs = await highsInstance();
   const p = normalizeRequest(batteryRequest(96, 'PT15M'));
-  for (let i = 0; i < rounds; i++) scheduleProblem(p, highs, { method: 'highs' });
+  for (let i = 0; i < rounds; i++) {
+    scheduleProblem(p, highs, { method: 'highs' });
+    // One solve at a time, so a server warming up in its own process keeps answering between them.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

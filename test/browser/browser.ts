@@ -60,10 +60,8 @@ export async function waitForChart(page: Page, sensorName: string, startIso: str
 }
 
 /**
- * Waits until the scheduler's warm-up in this process is over. A server started in the test's own process warms
- * HiGHS up with solves that hold the event loop for seconds (tens on a busy machine), which would stall the
- * browser driver, whose client shares that loop. The warm-up waits on the same HiGHS instance first, so once this
- * later waiter resumes (after one more macrotask) the warm-up has run.
+ * Waits until HiGHS has loaded in this process: a server started in the test's own process loads it for its
+ * warm-up (which yields between solves), and loading the WASM holds the event loop the browser driver shares.
  */
 export async function schedulerWarmedUp(): Promise<void> {
   const { highsInstance } = await import('../../src/schedule/highs.ts');
