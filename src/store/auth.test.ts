@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeStores } from './test-helpers.ts';
+import { AUTH_CACHE_MS } from './repos/tokens.ts';
 
 describeStores('passwords and tokens', (ctx) => {
   const now = Date.UTC(2025, 5, 1, 12);
@@ -56,5 +57,30 @@ describeStores('passwords and tokens', (ctx) => {
     expect(await store.tokens.authenticate(token, now + 59_999)).not.toBeNull();
     expect(await store.tokens.authenticate(token, now + 60_000)).toBeNull();
     await expect(store.tokens.create(user.id, { name: 'old', expiresAt: now - 1 }, now)).rejects.toMatchObject({ field: 'expiresAt' });
+  });
+
+  it('trusts a checked token for a few seconds only, and forgets it at once on revocation or a role change here', async () => {
+    const { store } = ctx;
+    const user = await member('cache');
+    const { token, record } = await store.tokens.create(user.id, { name: 'cached' }, now);
+    expect(await store.tokens.authenticate(token, now)).not.toBeNull();
+    // Changed behind this store's back (as another process would): seen once the cached answer is too old.
+    await store.query('UPDATE users SET role = $1 WHERE id = $2', ['viewer', user.id]);
+    expect((await store.tokens.authenticate(token, now + AUTH_CACHE_MS - 1))?.user.role).toBe('member');
+    expect((await store.tokens.authenticate(token, now + AUTH_CACHE_MS))?.user.role).toBe('viewer');
+    // Changed through this store: seen at once.
+    await store.users.update('all', user.id, { role: 'account-admin' });
+    expect((await store.tokens.authenticate(token, now + AUTH_CACHE_MS + 1))?.user.role).toBe('account-admin');
+    await store.tokens.revoke(user.id, record.id, now + AUTH_CACHE_MS + 2);
+    expect(await store.tokens.authenticate(token, now + AUTH_CACHE_MS + 3)).toBeNull();
+    await store.users.delete('all', user.id);
+  });
+
+  it('a cached token still ends at its expiry', async () => {
+    const { store } = ctx;
+    const user = await member('cache-exp');
+    const { token } = await store.tokens.create(user.id, { name: 'short', expiresAt: now + 1000 }, now);
+    expect(await store.tokens.authenticate(token, now + 999)).not.toBeNull();
+    expect(await store.tokens.authenticate(token, now + 1000)).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { forgetAuthenticated } from './tokens.ts';
 import type { Db } from '../db.ts';
 import { ms } from '../db.ts';
 import type { Account, Id, Scope, Store } from '../types.ts';
@@ -38,6 +39,7 @@ export function accountsRepo(db: Db): Store['accounts'] {
     async delete(scope, id) {
       const p = new Params();
       const rows = await db.query(`DELETE FROM accounts WHERE id = ${p.add(id)} AND ${scopeWhere(scope, 'id', p)} RETURNING id`, p.values);
+      forgetAuthenticated(db);
       return rows.length > 0;
     },
     async getByName(name) {

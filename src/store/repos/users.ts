@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { forgetAuthenticated } from './tokens.ts';
 import type { Db } from '../db.ts';
 import { ms } from '../db.ts';
 import { ROLES, type Id, type Role, type Scope, type Store, type User } from '../types.ts';
@@ -62,11 +63,13 @@ export function usersRepo(db: Db): Store['users'] {
       if (sets.length === 0) return repo.get(scope, id);
       const sql = `UPDATE users SET ${sets.join(', ')} WHERE id = ${p.add(id)} AND ${scopeWhere(scope, 'account_id', p)} RETURNING ${COLUMNS}`;
       const rows = await db.query<Row>(sql, p.values).catch(uniqueAsConflict(`a user with email ${patch.email} exists`));
+      forgetAuthenticated(db);
       return rows[0] ? toUser(rows[0]) : null;
     },
     async delete(scope, id) {
       const p = new Params();
       const rows = await db.query(`DELETE FROM users WHERE id = ${p.add(id)} AND ${scopeWhere(scope, 'account_id', p)} RETURNING id`, p.values);
+      forgetAuthenticated(db);
       return rows.length > 0;
     },
     async getByEmail(email) {
