@@ -4,13 +4,36 @@
  */
 import type { PGlite, Transaction as PGliteTx } from '@electric-sql/pglite';
 import type pg from 'pg';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
 
+export interface QueryOptions { prepared?: boolean }
+
+/** The name of a prepared statement: the same text gets the same name on every connection. */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `gf_${createHash('sha1').update(sql).digest('base64url')}`;
+    if (statementNames.size > 1000) statementNames.clear();
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+function pgQuery(sql: string, params: unknown[] | undefined, opts: QueryOptions | undefined): pg.QueryConfig {
+  return opts?.prepared ? { text: sql, values: params, name: statementName(sql) } : { text: sql, values: params };
+}
+
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * Runs one statement. `prepared`: keep it as a prepared statement on each PostgreSQL connection, so that
+   * it is parsed and planned once, not per call; for hot statements whose text is one of few shapes.
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<R[]>;
   /** Runs a script of several statements without parameters. */
   exec(sql: string): Promise<void>;
   /** Runs fn in one transaction; inside a transaction it runs fn in a savepoint. */
@@ -48,8 +71,8 @@ function pgClientDb(client: pg.PoolClient, shared: Db['shared']): Db {
     kind: 'postgres',
     inTransaction: true,
     shared,
-    async query<R>(sql: string, params?: unknown[]) {
-      return (await client.query(sql, params as unknown[])).rows as R[];
+    async query<R>(sql: string, params?: unknown[], opts?: QueryOptions) {
+      return (await client.query(pgQuery(sql, params, opts))).rows as R[];
     },
     async exec(sql: string) {
       await client.query(sql);
@@ -67,8 +90,8 @@ export function pgPoolDb(pool: pg.Pool): Db {
     kind: 'postgres',
     inTransaction: false,
     shared,
-    async query<R>(sql: string, params?: unknown[]) {
-      return (await pool.query(sql, params as unknown[])).rows as R[];
+    async query<R>(sql: string, params?: unknown[], opts?: QueryOptions) {
+      return (await pool.query(pgQuery(sql, params, opts))).rows as R[];
     },
     async exec(sql: string) {
       await pool.query(sql);

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeStores, MIN15, HOUR, T0 } from './test-helpers.ts';
-import { readSeries, writeSeries } from './series.ts';
+import fc from 'fast-check';
+import { readSensorSeries, readSeries, writeSeries } from './series.ts';
 import type { Quantity } from '../core/units.ts';
 import type { Store } from './types.ts';
 
@@ -56,5 +57,31 @@ describeStores('series: resample and convert', (ctx) => {
     await expect(readSeries(store, sensor, { start: T0, end: T0 + HOUR, unit: 'EUR/MWh' })).rejects.toMatchObject({ field: 'unit' });
     await expect(readSeries(store, sensor, { start: T0 + MIN15, end: T0 + 2 * HOUR, resolutionMs: HOUR })).rejects.toMatchObject({ field: 'start' });
     expect(await store.beliefs.history({ sensorId: sensor.id, start: T0, end: T0 + HOUR })).toEqual([]);
+  });
+
+  it('reading by id in one statement answers as reading the sensor in hand, within the scope only', async () => {
+    const { store } = ctx;
+    const { sensor, source } = await sensorOf(store, 'by-id', 'power', 'kW');
+    const forecaster = await store.sources.ensure({ kind: 'forecaster', name: 'f-by-id' });
+    const values = Array.from({ length: 4 * 24 }, (_, i) => (i % 7 === 3 ? null : i / 4));
+    await writeSeries(store, sensor, { start: T0, resolutionMs: MIN15, unit: 'kW', values, beliefTime: T0, sourceId: source.id });
+    await writeSeries(store, sensor, { start: T0 + 8 * MIN15, resolutionMs: MIN15, unit: 'kW', values: [9, 9, 9], beliefTime: T0 + HOUR, sourceId: forecaster.id });
+    const scope = { accountId: sensor.accountId };
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: -8, max: 100 }), fc.integer({ min: 1, max: 120 }), fc.constantFrom(undefined, 5 * 60_000, MIN15, HOUR, 2 * HOUR),
+      fc.constantFrom(undefined, 'W', 'MW'), fc.constantFrom(undefined, T0, T0 + HOUR), fc.constantFrom(undefined, ['user' as const], ['forecaster' as const]),
+      async (from, quarters, resolutionMs, unit, asOf, sourceKinds) => {
+        const o = { start: T0 + from * MIN15, end: T0 + (from + quarters) * MIN15 + (quarters % 3) * 60_000, resolutionMs, unit, asOf, sourceKinds };
+        const inHand = await readSeries(store, sensor, o).then((r) => ({ r }), (e: { field?: string }) => ({ field: e.field }));
+        const byId = await readSensorSeries(store, scope, sensor.id, { ...o, maxSlots: 10_000 }).then((r) => ({ r: r?.series }), (e: { field?: string }) => ({ field: e.field }));
+        expect(byId).toEqual(inHand);
+      },
+    ), { numRuns: 60 });
+    expect(await readSensorSeries(store, { accountId: sensor.accountId + 1 }, sensor.id, { start: T0, end: T0 + HOUR, maxSlots: 10 })).toBeNull();
+    expect((await readSensorSeries(store, 'all', sensor.id, { start: T0, end: T0 + HOUR, maxSlots: 10 }))?.series.values).toEqual([0, 0.25, 0.5, null]);
+    await expect(readSensorSeries(store, scope, sensor.id, { start: T0, end: T0 + 11 * MIN15, maxSlots: 10 })).rejects.toMatchObject({ field: 'end' });
+    // The limit counts the slots read, on the finer of the two grids.
+    await expect(readSensorSeries(store, scope, sensor.id, { start: T0, end: T0 + 11 * MIN15, resolutionMs: HOUR, maxSlots: 10 })).rejects.toMatchObject({ field: 'end' });
+    expect((await readSensorSeries(store, scope, sensor.id, { start: T0, end: T0 + 11 * MIN15, resolutionMs: HOUR, maxSlots: 11 }))?.series.values).toHaveLength(3);
   });
 });

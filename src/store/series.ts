@@ -10,7 +10,7 @@ import { invalid } from '../core/errors.ts';
 import { aggregationOf, resample } from '../core/series.ts';
 import { isAligned, slotCount } from '../core/time.ts';
 import { convertValues, unitFits } from '../core/units.ts';
-import type { Id, Sensor, SourceKind, Store } from './types.ts';
+import type { Id, Scope, Sensor, SourceKind, Store } from './types.ts';
 
 export interface ReadSeriesOptions {
   start: number;
@@ -33,12 +33,6 @@ export interface WriteSeriesOptions {
   sourceId: Id;
 }
 
-/** The time zone whose wall clock defines the sensor's grid: its site's, else UTC. */
-async function gridZone(store: Store, sensor: Sensor): Promise<string> {
-  if (sensor.siteId === null) return 'UTC';
-  return (await store.sites.get('all', sensor.siteId))?.timezone ?? 'UTC';
-}
-
 function checkResolution(resolutionMs: number, sensorMs: number): void {
   if (!Number.isInteger(resolutionMs) || resolutionMs <= 0) throw invalid('resolution', 'must be a positive duration');
   if (resolutionMs % sensorMs !== 0 && sensorMs % resolutionMs !== 0) {
@@ -46,10 +40,10 @@ function checkResolution(resolutionMs: number, sensorMs: number): void {
   }
 }
 
-async function checkStart(store: Store, sensor: Sensor, start: number, resolutionMs: number): Promise<void> {
+function checkStart(sensor: Sensor, start: number, resolutionMs: number): void {
   if (!Number.isFinite(start)) throw invalid('start', 'not a time');
   const grid = Math.max(sensor.resolutionMs, resolutionMs);
-  const zone = await gridZone(store, sensor);
+  const zone = sensor.timezone;
   if (!isAligned(start, grid, zone)) throw invalid('start', `is not on the ${grid / 60_000}-min grid of sensor ${sensor.id} (${zone})`);
 }
 
@@ -57,22 +51,51 @@ function checkUnit(sensor: Sensor, unit: string): void {
   if (!unitFits(sensor.quantity, unit)) throw invalid('unit', `"${unit}" is not a unit of ${sensor.quantity} (sensor ${sensor.id} is in ${sensor.unit})`);
 }
 
-/** The latest belief per slot in [start, end), resampled to `resolutionMs` and converted to `unit`. */
-export async function readSeries(store: Store, sensor: Sensor, o: ReadSeriesOptions): Promise<Series> {
+interface ReadPlan { resolutionMs: number; unit: string; slots: number }
+
+/** Checks a read against the sensor: a resolution that fits its grid, a unit of its quantity, an aligned start. */
+function planRead(sensor: Sensor, o: ReadSeriesOptions): ReadPlan {
   const resolutionMs = o.resolutionMs ?? sensor.resolutionMs;
   const unit = o.unit ?? sensor.unit;
   checkResolution(resolutionMs, sensor.resolutionMs);
   checkUnit(sensor, unit);
   if (!Number.isFinite(o.end) || o.end < o.start) throw invalid('end', 'must be a time at or after start');
-  await checkStart(store, sensor, o.start, resolutionMs);
-  const slots = slotCount(o.start, o.end, resolutionMs);
+  checkStart(sensor, o.start, resolutionMs);
+  return { resolutionMs, unit, slots: slotCount(o.start, o.end, resolutionMs) };
+}
+
+/** Resamples the sensor's own grid to the plan's resolution and converts to its unit. */
+function finishRead(sensor: Sensor, start: number, raw: (number | null)[], plan: ReadPlan): Series {
+  const resampled = resample(raw, sensor.resolutionMs, plan.resolutionMs, aggregationOf(sensor.quantity)).slice(0, plan.slots);
+  const values = plan.unit === sensor.unit ? resampled : convertValues(resampled, sensor.unit, plan.unit, 'unit');
+  return { start, resolutionMs: plan.resolutionMs, unit: plan.unit, values };
+}
+
+/** The latest belief per slot in [start, end), resampled to `resolutionMs` and converted to `unit`. */
+export async function readSeries(store: Store, sensor: Sensor, o: ReadSeriesOptions): Promise<Series> {
+  const plan = planRead(sensor, o);
   const raw = await store.beliefs.latest({
-    sensorId: sensor.id, start: o.start, end: o.start + slots * resolutionMs,
+    sensorId: sensor.id, sensorResolutionMs: sensor.resolutionMs, start: o.start, end: o.start + plan.slots * plan.resolutionMs,
     asOf: o.asOf, sourceIds: o.sourceIds, sourceKinds: o.sourceKinds,
   });
-  const resampled = resample(raw.values, sensor.resolutionMs, resolutionMs, aggregationOf(sensor.quantity)).slice(0, slots);
-  const values = unit === sensor.unit ? resampled : convertValues(resampled, sensor.unit, unit, 'unit');
-  return { start: o.start, resolutionMs, unit, values };
+  return finishRead(sensor, o.start, raw.values, plan);
+}
+
+/**
+ * readSeries for a sensor known only by id: finds it within the scope and reads in one round trip (the API's
+ * read path). Null when the sensor is not in the scope; refuses windows of more than `maxSlots` slots.
+ */
+export async function readSensorSeries(store: Store, scope: Scope, sensorId: Id, o: ReadSeriesOptions & { maxSlots: number }): Promise<{ sensor: Sensor; series: Series } | null> {
+  if (!Number.isFinite(o.start)) throw invalid('start', 'not a time');
+  if (!Number.isFinite(o.end) || o.end <= o.start) throw invalid('end', 'must be after start');
+  const found = await store.beliefs.latestOfSensor(scope, {
+    sensorId, start: o.start, spanMs: o.end - o.start, resolutionMs: o.resolutionMs, maxSlots: o.maxSlots,
+    asOf: o.asOf, sourceIds: o.sourceIds, sourceKinds: o.sourceKinds,
+  });
+  if (!found) return null;
+  const plan = planRead(found.sensor, o);
+  if (!found.series) throw invalid('end', `at most ${o.maxSlots} slots per read; ask for a shorter range or a coarser resolution`);
+  return { sensor: found.sensor, series: finishRead(found.sensor, o.start, found.series.values, plan) };
 }
 
 function checkValues(values: ArrayLike<number | null>): (number | null)[] {
@@ -91,7 +114,7 @@ export async function writeSeries(store: Store, sensor: Sensor, o: WriteSeriesOp
   checkResolution(o.resolutionMs, sensor.resolutionMs);
   checkUnit(sensor, o.unit);
   if (!Number.isFinite(o.beliefTime)) throw invalid('beliefTime', 'not a time');
-  await checkStart(store, sensor, o.start, o.resolutionMs);
+  checkStart(sensor, o.start, o.resolutionMs);
   let values = checkValues(o.values);
   if (o.resolutionMs > sensor.resolutionMs) values = resample(values, o.resolutionMs, sensor.resolutionMs, aggregationOf(sensor.quantity));
   else if (o.resolutionMs < sensor.resolutionMs) {

@@ -41,13 +41,15 @@ export interface Sensor {
   siteId: Id | null; assetId: Id | null; priceZone: string | null;
   /** Beliefs older than this (by slot start) are purged; null = keep (or the source kind's retention). */
   retentionMs: number | null; createdAt: number;
+  /** The time zone of its site (UTC without one): slots of a day or an hour align to its wall clock. */
+  timezone: string;
 }
 export interface Source { id: Id; kind: SourceKind; name: string; version: string }
 
 export type NewSite = Omit<Site, 'id' | 'createdAt' | 'latitude' | 'longitude' | 'priceZone' | 'importCapacityKw' | 'exportCapacityKw'> &
   Partial<Pick<Site, 'latitude' | 'longitude' | 'priceZone' | 'importCapacityKw' | 'exportCapacityKw'>>;
 export type NewAsset = Omit<Asset, 'id' | 'createdAt' | 'accountId'>;
-export type NewSensor = Omit<Sensor, 'id' | 'createdAt' | 'siteId' | 'assetId' | 'priceZone' | 'retentionMs' | 'accountId'> &
+export type NewSensor = Omit<Sensor, 'id' | 'createdAt' | 'timezone' | 'siteId' | 'assetId' | 'priceZone' | 'retentionMs' | 'accountId'> &
   Partial<Pick<Sensor, 'siteId' | 'assetId' | 'priceZone' | 'retentionMs'>> & { accountId?: Id };
 
 /** A regular run of beliefs of one sensor, in the sensor's own unit and resolution. */
@@ -71,6 +73,22 @@ export interface BeliefQuery {
   start: number;
   end: number;
   /** Only beliefs with belief time <= asOf. */
+  asOf?: number;
+  sourceIds?: Id[];
+  sourceKinds?: SourceKind[];
+  /** The sensor's resolution, when the caller holds the sensor already: saves looking it up. */
+  sensorResolutionMs?: number;
+}
+
+/** A read of one sensor found by id within a scope, in one round trip (see beliefs.latestOfSensor). */
+export interface SensorWindowQuery {
+  sensorId: Id;
+  start: number;
+  /** end - start in ms; the window ends at the next whole slot of `resolutionMs` (default: the sensor's). */
+  spanMs: number;
+  resolutionMs?: number;
+  /** Read nothing when the window holds more slots than this (at the finer of the two resolutions). */
+  maxSlots: number;
   asOf?: number;
   sourceIds?: Id[];
   sourceKinds?: SourceKind[];
@@ -142,6 +160,11 @@ export interface Store {
     writeRows(rows: BeliefRow[]): Promise<number>;
     /** The most recent belief per slot (optionally as of a belief time and from given sources). */
     latest(q: BeliefQuery): Promise<BeliefSeries>;
+    /**
+     * The sensor (null outside the scope) and its latest beliefs per slot in the window, in one statement;
+     * series is null when the window holds more than maxSlots slots.
+     */
+    latestOfSensor(scope: Scope, q: SensorWindowQuery): Promise<{ sensor: Sensor; series: BeliefSeries | null } | null>;
     /** Every belief row in the range, oldest belief first, for export and audit. */
     history(q: BeliefQuery): Promise<BeliefRecord[]>;
   };

@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid, notFound } from '../../core/errors.ts';
 import { formatDuration, formatInstant, parseDuration, parseInstant } from '../../core/time.ts';
-import { readSeries, writeSeries } from '../../store/series.ts';
+import { readSensorSeries, writeSeries } from '../../store/series.ts';
 import { SOURCE_KINDS, type Sensor, type SourceKind, type Store } from '../../store/types.ts';
 import { principalOf, requireWriter } from '../auth.ts';
 import { Duration, IdParams, IsoTime, SeriesOut, SourceKind as SourceKindSchema, Timezone } from '../schemas.ts';
@@ -74,18 +74,17 @@ export function dataRoutes(app: FastifyInstance, store: Store, clock: Clock): vo
   r.get('/api/v1/sensors/:id/data', {
     schema: { tags, summary: 'Read the latest belief per slot (or as of a time), resampled and converted on request', params: IdParams, querystring: ReadQuery, response: { 200: SeriesOut } },
   }, async (req) => {
-    const sensor = await sensorFor(store, req, req.params.id);
     const q = req.query;
     const start = parseInstant(q.start, 'start', q.timezone);
     const end = parseInstant(q.end, 'end', q.timezone);
     if (end <= start) throw invalid('end', 'must be after start');
-    const resolutionMs = q.resolution ? parseDuration(q.resolution) : sensor.resolutionMs;
-    if ((end - start) / Math.min(resolutionMs, sensor.resolutionMs) > MAX_SLOTS) throw invalid('end', `at most ${MAX_SLOTS} slots per read; ask for a shorter range or a coarser resolution`);
-    const series = await readSeries(store, sensor, {
-      start, end, resolutionMs, unit: q.unit,
-      asOf: q.asOf ? parseInstant(q.asOf, 'asOf', q.timezone) : undefined,
+    const found = await readSensorSeries(store, principalOf(req).scope, req.params.id, {
+      start, end, resolutionMs: q.resolution ? parseDuration(q.resolution) : undefined, unit: q.unit,
+      asOf: q.asOf ? parseInstant(q.asOf, 'asOf', q.timezone) : undefined, maxSlots: MAX_SLOTS,
       ...sourceFilter(q.source),
     });
+    if (!found) throw notFound(`sensor ${req.params.id}`);
+    const { series } = found;
     return { start: formatInstant(series.start), resolution: formatDuration(series.resolutionMs), unit: series.unit, values: series.values };
   });
 

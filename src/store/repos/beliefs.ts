@@ -4,12 +4,14 @@
  */
 import type { Db } from '../db.ts';
 import { num, ts } from '../db.ts';
-import type { BeliefBatch, BeliefQuery, BeliefRecord, BeliefRow, BeliefSeries, Id, Store } from '../types.ts';
+import type { BeliefBatch, BeliefQuery, BeliefRecord, BeliefRow, BeliefSeries, Id, SensorWindowQuery, Store } from '../types.ts';
 import { SOURCE_KINDS } from '../types.ts';
 import { invalid, notFound } from '../../core/errors.ts';
 import { slotCount } from '../../core/time.ts';
 import { beliefCopyChunks } from '../copy-binary.ts';
 import { ensurePartitions } from '../partitions.ts';
+import { SENSOR_WITH_ZONE, toSensor, type SensorRow } from './sensors.ts';
+import { Params, scopeWhere } from './sql.ts';
 
 const KEY = 'sensor_id, slot_start, belief_time, source_id';
 const COLUMNS = `${KEY}, value`;
@@ -145,7 +147,26 @@ function fillSlots(values: (number | null)[], text: string | null): void {
   }
 }
 
-function filters(q: BeliefQuery, params: unknown[]): string {
+/**
+ * The newest belief per slot as one text of "index value" pairs, for the sensor row `s` of the outer query
+ * and the window [$start, `end`). Walking the primary key backwards gives, per slot, the newest belief (then
+ * the highest source id) first; parsing one string is several times faster than 35,040 rows on both drivers
+ * (docs/storage.md).
+ */
+function latestText(start: string, end: string, resolution: string, sensorId: string, where: string): string {
+  return `SELECT string_agg(i::text || ' ' || value::text, ',') FROM (
+            SELECT DISTINCT ON (slot_start) date_part('epoch', slot_start - ${start}) * 1000 / ${resolution} AS i, value
+              FROM beliefs
+             WHERE sensor_id = ${sensorId} AND slot_start >= ${start} AND slot_start < ${end}${where}
+             ORDER BY slot_start DESC, belief_time DESC, source_id DESC) latest`;
+}
+
+/** The end of a read: `span` ms after start rounded up to whole slots of `resolutionMs`. */
+export function windowEnd(start: number, spanMs: number, resolutionMs: number): number {
+  return start + Math.ceil(spanMs / resolutionMs) * resolutionMs;
+}
+
+function filters(q: Pick<BeliefQuery, 'asOf' | 'sourceIds' | 'sourceKinds'>, params: unknown[]): string {
   let where = '';
   if (q.asOf !== undefined) {
     params.push(ts(q.asOf));
@@ -204,22 +225,36 @@ export function beliefsRepo(db: Db): Store['beliefs'] {
     },
     async latest(q) {
       checkRange(q);
-      const resolutionMs = (await sensorResolutions(db, [q.sensorId], 'sensorId').catch(() => { throw notFound(`sensor ${q.sensorId}`); })).get(q.sensorId)!;
+      const resolutionMs = q.sensorResolutionMs
+        ?? (await sensorResolutions(db, [q.sensorId], 'sensorId').catch(() => { throw notFound(`sensor ${q.sensorId}`); })).get(q.sensorId)!;
       const values: (number | null)[] = new Array(slotCount(q.start, q.end, resolutionMs)).fill(null);
       const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end), resolutionMs];
-      // Walking the primary key backwards gives, per slot, the newest belief (then the highest source id)
-      // first. The slots come back as one text of "index value" pairs: parsing one string is several times
-      // faster than 35,040 rows on both drivers (docs/storage.md).
-      const rows = await db.query<{ t: string | null }>(
-        `SELECT string_agg(i::text || ' ' || value::text, ',') AS t FROM (
-           SELECT DISTINCT ON (slot_start) date_part('epoch', slot_start - $2::timestamptz) * 1000 / $4::float8 AS i, value
-             FROM beliefs
-            WHERE sensor_id = $1 AND slot_start >= $2::timestamptz AND slot_start < $3::timestamptz${filters(q, params)}
-            ORDER BY slot_start DESC, belief_time DESC, source_id DESC) latest`,
-        params,
-      );
+      const where = filters(q, params);
+      const rows = await db.query<{ t: string | null }>(`SELECT (${latestText('$2::timestamptz', '$3::timestamptz', '$4::float8', '$1', where)}) AS t`, params, { prepared: true });
       fillSlots(values, rows[0]?.t ?? null);
       return { start: q.start, resolutionMs, values } satisfies BeliefSeries;
+    },
+    async latestOfSensor(scope, q) {
+      if (!Number.isFinite(q.start)) throw invalid('start', 'not a time');
+      if (!(q.spanMs > 0)) throw invalid('end', 'must be after start');
+      // One statement: the sensor within the scope, its site's zone and, unless the window holds more than
+      // maxSlots slots, the newest beliefs in it. A second round trip costs more than the whole query.
+      // Both bounds are constants of the statement so that the planner prunes partitions: without a
+      // resolution the window is [start, end) on the sensor's own grid; with one, it ends on a whole slot of it.
+      const end = q.resolutionMs === undefined ? q.start + q.spanMs : windowEnd(q.start, q.spanMs, q.resolutionMs);
+      const p = new Params();
+      const start = `${p.add(ts(q.start))}::timestamptz`;
+      const r = `coalesce(${p.add(q.resolutionMs ?? null)}::float8, s.resolution_ms::float8)`;
+      const sql = `WITH s AS (${SENSOR_WITH_ZONE('sensors')} WHERE s.id = ${p.add(q.sensorId)} AND ${scopeWhere(scope, 's.account_id', p)}),
+        w AS (SELECT s.*, ceil(${p.add(q.spanMs)}::float8 / least(${r}, s.resolution_ms::float8)) <= ${p.add(q.maxSlots)} AS w_ok FROM s)
+        SELECT w.*, CASE WHEN w.w_ok THEN (${latestText(start, `${p.add(ts(end))}::timestamptz`, 'w.resolution_ms::float8', 'w.id', filters(q, p.values))}) END AS t FROM w`;
+      const rows = await db.query<SensorRow & { w_ok: boolean; t: string | null }>(sql, p.values, { prepared: true });
+      if (!rows[0]) return null;
+      const sensor = toSensor(rows[0]);
+      if (!rows[0].w_ok) return { sensor, series: null };
+      const values: (number | null)[] = new Array(slotCount(q.start, end, sensor.resolutionMs)).fill(null);
+      fillSlots(values, rows[0].t);
+      return { sensor, series: { start: q.start, resolutionMs: sensor.resolutionMs, values } };
     },
     async history(q) {
       checkRange(q);

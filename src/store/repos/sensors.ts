@@ -5,13 +5,17 @@ import { invalid, notFound } from '../../core/errors.ts';
 import { QUANTITIES, converter, unitFits, type Quantity } from '../../core/units.ts';
 import { Params, scopeWhere, inScope } from './sql.ts';
 
-type Row = {
+export type SensorRow = {
   id: number; account_id: number; name: string; quantity: Quantity; unit: string; resolution_ms: string | number;
   site_id: number | null; asset_id: number | null; price_zone: string | null; retention_ms: string | number | null; created_at: Date;
+  timezone: string | null;
 };
-export const toSensor = (r: Row): Sensor => ({
+/** Sensors with the time zone of their site, in one statement: the zone sets the grid slots align to. */
+export const SENSOR_WITH_ZONE = (from: string) => `SELECT s.*, st.timezone FROM ${from} s LEFT JOIN sites st ON st.id = s.site_id`;
+export const toSensor = (r: SensorRow): Sensor => ({
   id: r.id, accountId: r.account_id, name: r.name, quantity: r.quantity, unit: r.unit, resolutionMs: num(r.resolution_ms),
   siteId: r.site_id, assetId: r.asset_id, priceZone: r.price_zone, retentionMs: numOrNull(r.retention_ms), createdAt: ms(r.created_at),
+  timezone: r.timezone ?? 'UTC',
 });
 
 function checkRetention(v: unknown): void {
@@ -49,9 +53,9 @@ export function sensorsRepo(db: Db): Store['sensors'] {
       checkRetention(input.retentionMs);
       const owner = await owningAccount(db, scope, input);
       const rows = await db
-        .query<Row>(
-          `INSERT INTO sensors (account_id, name, quantity, unit, resolution_ms, site_id, asset_id, price_zone, retention_ms)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        .query<SensorRow>(
+          `WITH ins AS (INSERT INTO sensors (account_id, name, quantity, unit, resolution_ms, site_id, asset_id, price_zone, retention_ms)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *) ${SENSOR_WITH_ZONE('ins')}`,
           [owner.accountId, input.name.trim(), input.quantity, input.unit, input.resolutionMs, owner.siteId, input.assetId ?? null, input.priceZone ?? null, input.retentionMs ?? null],
         )
         .catch((e) => {
@@ -62,16 +66,16 @@ export function sensorsRepo(db: Db): Store['sensors'] {
     },
     async get(scope, id) {
       const p = new Params();
-      const rows = await db.query<Row>(`SELECT * FROM sensors WHERE id = ${p.add(id)} AND ${scopeWhere(scope, 'account_id', p)}`, p.values);
+      const rows = await db.query<SensorRow>(`${SENSOR_WITH_ZONE('sensors')} WHERE s.id = ${p.add(id)} AND ${scopeWhere(scope, 's.account_id', p)}`, p.values);
       return rows[0] ? toSensor(rows[0]) : null;
     },
     async list(scope, filter = {}) {
       const p = new Params();
-      let where = scopeWhere(scope, 'account_id', p);
+      let where = scopeWhere(scope, 's.account_id', p);
       for (const [key, column] of [['siteId', 'site_id'], ['assetId', 'asset_id'], ['priceZone', 'price_zone'], ['quantity', 'quantity'], ['accountId', 'account_id']]) {
-        if (filter[key] !== undefined) where += ` AND ${column} = ${p.add(filter[key])}`;
+        if (filter[key] !== undefined) where += ` AND s.${column} = ${p.add(filter[key])}`;
       }
-      return (await db.query<Row>(`SELECT * FROM sensors WHERE ${where} ORDER BY id`, p.values)).map(toSensor);
+      return (await db.query<SensorRow>(`${SENSOR_WITH_ZONE('sensors')} WHERE ${where} ORDER BY s.id`, p.values)).map(toSensor);
     },
     /** A new unit converts the stored beliefs too, in the same transaction, so their meaning stays. */
     async update(scope, id, patch) {
@@ -79,7 +83,7 @@ export function sensorsRepo(db: Db): Store['sensors'] {
       if (patch.name !== undefined && (typeof patch.name !== 'string' || patch.name.trim() === '')) throw invalid('name', 'a sensor needs a name');
       return db.transaction(async (tx) => {
         const p = new Params();
-        const current = await tx.query<Row>(`SELECT * FROM sensors WHERE id = ${p.add(id)} AND ${scopeWhere(scope, 'account_id', p)} FOR UPDATE`, p.values);
+        const current = await tx.query<SensorRow>(`${SENSOR_WITH_ZONE('sensors')} WHERE s.id = ${p.add(id)} AND ${scopeWhere(scope, 's.account_id', p)} FOR UPDATE OF s`, p.values);
         if (!current[0]) return null;
         const sensor = toSensor(current[0]);
         if (patch.unit !== undefined && patch.unit !== sensor.unit) {
@@ -88,8 +92,8 @@ export function sensorsRepo(db: Db): Store['sensors'] {
           const scale = f(1) - f(0);
           await tx.query('UPDATE beliefs SET value = value * $1 + $2 WHERE sensor_id = $3', [scale, f(0), id]);
         }
-        const rows = await tx.query<Row>(
-          'UPDATE sensors SET name = $1, unit = $2, retention_ms = $3 WHERE id = $4 RETURNING *',
+        const rows = await tx.query<SensorRow>(
+          `WITH up AS (UPDATE sensors SET name = $1, unit = $2, retention_ms = $3 WHERE id = $4 RETURNING *) ${SENSOR_WITH_ZONE('up')}`,
           [patch.name?.trim() ?? sensor.name, patch.unit ?? sensor.unit, patch.retentionMs === undefined ? sensor.retentionMs : patch.retentionMs, id],
         );
         return toSensor(rows[0]);
