@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { formatDuration, formatInstant, isAligned, parseDuration, parseInstant, slotsInLocalDay } from './time.ts';
 import { convertValues, converter, parseUnit } from './units.ts';
 import { resample } from './series.ts';
@@ -20,6 +22,24 @@ describe('time', () => {
     expect(() => parseInstant('2024-03-01T00:00:00', 'start')).toThrow(/start: .*no UTC offset/);
     expect(parseInstant('2024-03-01T00:00:00', 'start', 'Europe/Berlin')).toBe(Date.UTC(2024, 1, 29, 23));
     expect(formatInstant(Date.UTC(2024, 1, 29, 23), 'Europe/Berlin')).toBe('2024-03-01T00:00:00+01:00');
+  });
+
+  it('reads and writes instants exactly as luxon does, on its fast path too', () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const text = fc.record({
+      y: fc.integer({ min: 1900, max: 2100 }), mo: fc.integer({ min: 0, max: 13 }), d: fc.integer({ min: 0, max: 32 }),
+      h: fc.integer({ min: 0, max: 25 }), mi: fc.integer({ min: 0, max: 61 }), s: fc.integer({ min: 0, max: 61 }),
+      frac: fc.option(fc.integer({ min: 0, max: 999 }).map((f) => `.${pad(f, 3).replace(/0+$/, '') || '0'}`), { nil: '' }),
+      zone: fc.constantFrom('Z', '+01:00', '-05:30', '+14:00', '-00:00', '+05:45'),
+    }).map((p) => `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}${p.frac}${p.zone}`);
+    fc.assert(fc.property(text, (t) => {
+      const dt = DateTime.fromISO(t, { setZone: true });
+      if (dt.isValid) expect(parseInstant(t, 'start')).toBe(dt.toMillis());
+      else expect(() => parseInstant(t, 'start')).toThrow(/start/);
+    }), { numRuns: 3000 });
+    fc.assert(fc.property(fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31) }), (ms) => {
+      expect(formatInstant(ms)).toBe(DateTime.fromMillis(ms, { zone: 'UTC' }).toUTC().toISO({ suppressMilliseconds: true }));
+    }), { numRuns: 3000 });
   });
 
   it('counts 92, 96 and 100 quarter-hours in Berlin days around the clock changes', () => {

@@ -38,6 +38,21 @@ export function isValidTimeZone(tz: string): boolean {
   return typeof tz === 'string' && IANAZone.isValidZone(tz);
 }
 
+/** The form nearly every client sends (`2024-03-01T00:00:00Z`, `...00.250+01:00`), read without luxon. */
+const PLAIN_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/** Epoch ms of a PLAIN_INSTANT text, or null when a field is out of range (then luxon decides). */
+function parsePlainInstant(text: string): number | null {
+  const m = PLAIN_INSTANT.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return null;
+  const local = Date.UTC(y, mo - 1, d, h, mi, sec, m[7] ? Number(m[7].padEnd(3, '0')) : 0);
+  if (new Date(local).getUTCDate() !== d || y < 100) return null;
+  const offsetMin = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : 0;
+  return local - offsetMin * 60_000;
+}
+
 /**
  * Parses an ISO 8601 timestamp to epoch milliseconds. A timestamp without an offset is read in `timeZone`
  * when one is given, and refused otherwise: a time without an offset is ambiguous.
@@ -45,6 +60,8 @@ export function isValidTimeZone(tz: string): boolean {
 export function parseInstant(text: string, field: string, timeZone?: string): number {
   if (typeof text !== 'string' || text.length < 10) throw invalid(field, `"${String(text)}" is not an ISO 8601 timestamp`);
   if (HAS_OFFSET.test(text) && text.includes('T')) {
+    const plain = parsePlainInstant(text);
+    if (plain !== null) return plain;
     const dt = DateTime.fromISO(text, { setZone: true });
     if (!dt.isValid) throw invalid(field, `"${text}" is not a valid ISO 8601 timestamp`);
     return dt.toMillis();
@@ -55,8 +72,15 @@ export function parseInstant(text: string, field: string, timeZone?: string): nu
   return dt.toMillis();
 }
 
+const YEAR_1000 = Date.UTC(1000, 0, 1);
+const YEAR_10000 = Date.UTC(10000, 0, 1);
+
 /** Formats epoch milliseconds as ISO 8601 with the offset of `timeZone` (UTC `Z` by default). */
 export function formatInstant(ms: number, timeZone = 'UTC'): string {
+  if (timeZone === 'UTC' && Number.isInteger(ms) && ms >= YEAR_1000 && ms < YEAR_10000) {
+    const iso = new Date(ms).toISOString();
+    return ms % 1000 === 0 ? `${iso.slice(0, 19)}Z` : iso;
+  }
   const dt = DateTime.fromMillis(ms, { zone: timeZone });
   return timeZone === 'UTC' ? dt.toUTC().toISO({ suppressMilliseconds: true })! : dt.toISO({ suppressMilliseconds: true })!;
 }
