@@ -3,7 +3,7 @@ import { describeStores, MIN15, HOUR, T0 } from './test-helpers.ts';
 import fc from 'fast-check';
 import { readSensorSeries, readSeries, writeSeries } from './series.ts';
 import type { Quantity } from '../core/units.ts';
-import type { Store } from './types.ts';
+import type { SourceKind, Store } from './types.ts';
 
 async function sensorOf(store: Store, tag: string, quantity: Quantity, unit: string, resolutionMs = MIN15) {
   const account = await store.accounts.create(`series-${tag}`);
@@ -69,7 +69,7 @@ describeStores('series: resample and convert', (ctx) => {
     const scope = { accountId: sensor.accountId };
     await fc.assert(fc.asyncProperty(
       fc.integer({ min: -8, max: 100 }), fc.integer({ min: 1, max: 120 }), fc.constantFrom(undefined, 5 * 60_000, MIN15, HOUR, 2 * HOUR),
-      fc.constantFrom(undefined, 'W', 'MW'), fc.constantFrom(undefined, T0, T0 + HOUR), fc.constantFrom(undefined, ['user' as const], ['forecaster' as const]),
+      fc.constantFrom(undefined, 'W', 'MW'), fc.constantFrom(undefined, T0, T0 + HOUR), fc.constantFrom<SourceKind[] | undefined>(undefined, ['user'], ['forecaster']),
       async (from, quarters, resolutionMs, unit, asOf, sourceKinds) => {
         const o = { start: T0 + from * MIN15, end: T0 + (from + quarters) * MIN15 + (quarters % 3) * 60_000, resolutionMs, unit, asOf, sourceKinds };
         const inHand = await readSeries(store, sensor, o).then((r) => ({ r }), (e: { field?: string }) => ({ field: e.field }));

@@ -132,30 +132,38 @@ async function unnestRows(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
   }
 }
 
-/** Puts "i v,i v,..." pairs into the dense array; a belief off the sensor's grid is not a slot value. */
-function fillSlots(values: (number | null)[], text: string | null): void {
+/** Puts "offset-ms value,..." pairs into the dense array; a belief off the sensor's grid is not a slot value. */
+function fillSlots(values: (number | null)[], text: string | null, resolutionMs: number): void {
   if (!text) return;
+  const n = text.length;
   let at = 0;
-  while (at < text.length) {
+  while (at < n) {
+    // The offset is a non-negative whole number of ms (the window starts at `start`): reading it digit by
+    // digit is twice as fast as slicing it out, for a year of slots.
+    let offsetMs = 0;
+    let c = text.charCodeAt(at);
+    while (c >= 48 && c <= 57) {
+      offsetMs = offsetMs * 10 + (c - 48);
+      c = text.charCodeAt(++at);
+    }
     const space = text.indexOf(' ', at);
     let comma = text.indexOf(',', space);
-    if (comma < 0) comma = text.length;
-    const raw = Number(text.slice(at, space));
-    const i = Math.round(raw);
-    if (Math.abs(raw - i) < 1e-6 && i >= 0 && i < values.length) values[i] = Number(text.slice(space + 1, comma));
+    if (comma < 0) comma = n;
+    const i = offsetMs / resolutionMs;
+    if (space === at && Number.isInteger(i) && i < values.length) values[i] = Number(text.slice(space + 1, comma));
     at = comma + 1;
   }
 }
 
 /**
- * The newest belief per slot as one text of "index value" pairs, for the sensor row `s` of the outer query
- * and the window [$start, `end`). Walking the primary key backwards gives, per slot, the newest belief (then
- * the highest source id) first; parsing one string is several times faster than 35,040 rows on both drivers
- * (docs/storage.md).
+ * The newest belief per slot as one text of "offset-ms value" pairs, for the window [start, end). Walking the
+ * primary key backwards gives, per slot, the newest belief (then the highest source id) first; one string
+ * parses several times faster than 35,040 rows on both drivers, and a whole-ms int8 offset prints faster
+ * than a float index (docs/storage.md).
  */
-function latestText(start: string, end: string, resolution: string, sensorId: string, where: string): string {
-  return `SELECT string_agg(i::text || ' ' || value::text, ',') FROM (
-            SELECT DISTINCT ON (slot_start) date_part('epoch', slot_start - ${start}) * 1000 / ${resolution} AS i, value
+function latestText(start: string, startEpochS: string, end: string, sensorId: string, where: string): string {
+  return `SELECT string_agg(((date_part('epoch', slot_start) - ${startEpochS}) * 1000)::int8::text || ' ' || value::text, ',') FROM (
+            SELECT DISTINCT ON (slot_start) slot_start, value
               FROM beliefs
              WHERE sensor_id = ${sensorId} AND slot_start >= ${start} AND slot_start < ${end}${where}
              ORDER BY slot_start DESC, belief_time DESC, source_id DESC) latest`;
@@ -228,10 +236,10 @@ export function beliefsRepo(db: Db): Store['beliefs'] {
       const resolutionMs = q.sensorResolutionMs
         ?? (await sensorResolutions(db, [q.sensorId], 'sensorId').catch(() => { throw notFound(`sensor ${q.sensorId}`); })).get(q.sensorId)!;
       const values: (number | null)[] = new Array(slotCount(q.start, q.end, resolutionMs)).fill(null);
-      const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end), resolutionMs];
+      const params: unknown[] = [q.sensorId, ts(q.start), ts(q.end), q.start / 1000];
       const where = filters(q, params);
-      const rows = await db.query<{ t: string | null }>(`SELECT (${latestText('$2::timestamptz', '$3::timestamptz', '$4::float8', '$1', where)}) AS t`, params, { prepared: true });
-      fillSlots(values, rows[0]?.t ?? null);
+      const rows = await db.query<{ t: string | null }>(`SELECT (${latestText('$2::timestamptz', '$4::float8', '$3::timestamptz', '$1', where)}) AS t`, params, { prepared: true });
+      fillSlots(values, rows[0]?.t ?? null, resolutionMs);
       return { start: q.start, resolutionMs, values } satisfies BeliefSeries;
     },
     async latestOfSensor(scope, q) {
@@ -247,13 +255,13 @@ export function beliefsRepo(db: Db): Store['beliefs'] {
       const r = `coalesce(${p.add(q.resolutionMs ?? null)}::float8, s.resolution_ms::float8)`;
       const sql = `WITH s AS (${SENSOR_WITH_ZONE('sensors')} WHERE s.id = ${p.add(q.sensorId)} AND ${scopeWhere(scope, 's.account_id', p)}),
         w AS (SELECT s.*, ceil(${p.add(q.spanMs)}::float8 / least(${r}, s.resolution_ms::float8)) <= ${p.add(q.maxSlots)} AS w_ok FROM s)
-        SELECT w.*, CASE WHEN w.w_ok THEN (${latestText(start, `${p.add(ts(end))}::timestamptz`, 'w.resolution_ms::float8', 'w.id', filters(q, p.values))}) END AS t FROM w`;
+        SELECT w.*, CASE WHEN w.w_ok THEN (${latestText(start, `${p.add(q.start / 1000)}::float8`, `${p.add(ts(end))}::timestamptz`, 'w.id', filters(q, p.values))}) END AS t FROM w`;
       const rows = await db.query<SensorRow & { w_ok: boolean; t: string | null }>(sql, p.values, { prepared: true });
       if (!rows[0]) return null;
       const sensor = toSensor(rows[0]);
       if (!rows[0].w_ok) return { sensor, series: null };
       const values: (number | null)[] = new Array(slotCount(q.start, end, sensor.resolutionMs)).fill(null);
-      fillSlots(values, rows[0].t);
+      fillSlots(values, rows[0].t, sensor.resolutionMs);
       return { sensor, series: { start: q.start, resolutionMs: sensor.resolutionMs, values } };
     },
     async history(q) {
