@@ -1,4 +1,6 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseDecimal } from './repos/beliefs.ts';
 import { describeStores, MIN15, T0, HOUR } from './test-helpers.ts';
 import type { Sensor, Source, Store } from './types.ts';
 
@@ -145,5 +147,17 @@ describeStores('belief partitions', (ctx) => {
     await store.beliefs.write([{ sensorId: sensor.id, sourceId: meter.id, beliefTime: 0, start: Date.UTC(2031, 4, 1), resolutionMs: MIN15, values: [null, 6] }]);
     expect(await partitions(store)).not.toContain('beliefs_p203105');
     expect((await store.beliefs.latest({ sensorId: sensor.id, start: Date.UTC(2031, 4, 1), end: Date.UTC(2031, 4, 1) + 2 * MIN15 })).values).toEqual([5, 6]);
+  });
+});
+
+describe('reading the numbers PostgreSQL prints', () => {
+  it('parses every decimal exactly as Number() does', () => {
+    const decimal = fc.tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,18}$/), fc.option(fc.stringMatching(/^[0-9]{0,18}$/), { nil: undefined }))
+      .map(([neg, int, frac]) => `${neg ? '-' : ''}${int}${frac === undefined ? '' : `.${frac}`}`);
+    const printed = fc.double({ noNaN: false }).map((x) => String(x));
+    fc.assert(fc.property(fc.oneof(decimal, printed, fc.constantFrom('1e-05', '-1.5e+300', 'NaN', 'Infinity', '-Infinity', '0.30000000000000004', '-0')), (s) => {
+      const padded = `x${s},`;
+      expect(Object.is(parseDecimal(padded, 1, padded.length - 1), Number(s))).toBe(true);
+    }), { numRuns: 20_000 });
   });
 });

@@ -132,6 +132,34 @@ async function unnestRows(tx: Db, rows: readonly BeliefRow[]): Promise<void> {
   }
 }
 
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * The number PostgreSQL printed in text[from, to). Plain decimals of at most 15 digits are read as
+ * digits / 10^k: both are exact doubles, so the one division rounds correctly and the result is exactly
+ * Number()'s (Clinger's fast path). Anything else (exponents, 16-17 digits, NaN) goes to Number().
+ */
+export function parseDecimal(text: string, from: number, to: number): number {
+  let at = from;
+  const negative = text.charCodeAt(at) === 45;
+  if (negative) at++;
+  let digits = 0;
+  let mantissa = 0;
+  let fraction = -1;
+  for (; at < to; at++) {
+    const c = text.charCodeAt(at);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (c === 46 && fraction < 0) fraction = 0;
+    else return Number(text.slice(from, to));
+  }
+  if (digits === 0 || digits > 15 || fraction === 0) return Number(text.slice(from, to));
+  const value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
+  return negative ? -value : value;
+}
+
 /** Puts "offset-ms value,..." pairs into the dense array; a belief off the sensor's grid is not a slot value. */
 function fillSlots(values: (number | null)[], text: string | null, resolutionMs: number): void {
   if (!text) return;
@@ -150,7 +178,7 @@ function fillSlots(values: (number | null)[], text: string | null, resolutionMs:
     let comma = text.indexOf(',', space);
     if (comma < 0) comma = n;
     const i = offsetMs / resolutionMs;
-    if (space === at && Number.isInteger(i) && i < values.length) values[i] = Number(text.slice(space + 1, comma));
+    if (space === at && Number.isInteger(i) && i < values.length) values[i] = parseDecimal(text, space + 1, comma);
     at = comma + 1;
   }
 }
