@@ -55,6 +55,11 @@ function checkSlot(market: MarketConfig, slotStart: number, now: number, field: 
   if (!isAligned(slotStart, market.slotMs, market.timeZone)) {
     throw invalid(field, `${formatInstant(slotStart, market.timeZone)} is not on the market's grid of ${market.slotMs / 60_000}-minute slots`);
   }
+  checkGate(market, slotStart, now, field);
+}
+
+/** Refuses (400 naming the field) a slot whose gate has closed at `now`. */
+export function checkGate(market: MarketConfig, slotStart: number, now: number, field = 'slot'): void {
   const gate = gateClosure(market, slotStart);
   if (now >= gate) throw invalid(field, `the gate for the slot at ${formatInstant(slotStart, market.timeZone)} closed at ${formatInstant(gate, market.timeZone)}`);
 }

@@ -151,7 +151,8 @@ export function marketRoutes(app: FastifyInstance, ctx: ApiContext, opts: { sseP
 
   r.post('/api/v1/markets/:id/orders', { schema: { tags, summary: 'Place an order for one slot or a range of slots (all or nothing)', params: MarketParams, body: OrderIn } },
     async (req, reply) => {
-      const m = await writable(req, req.params.id);
+      const m = await repo.mustGetRecent(principalOf(req).scope, req.params.id);
+      requireWriter(req);
       const { siteId, ...rest } = req.body;
       const orders = await createOrders(store, m, { ...rest, member: String(siteId) }, now());
       return reply.code(201).send({ items: orders.map(orderOut) });

@@ -88,6 +88,25 @@ function uniqueName<T>(p: Promise<T>, name: string): Promise<T> {
   });
 }
 
+/**
+ * Markets read for order intake, kept per process for a few seconds. Safe to use stale: the order write
+ * checks the market row itself (it is gone: 404; another gate lead: each order is checked again), and a
+ * market's account, slot grid and time zone never change.
+ */
+const CACHE_MS = 5_000;
+const cache = new WeakMap<Store, Map<Id, { market: Market; until: number }>>();
+
+export function rememberMarket(store: Store, market: Market): void {
+  let byId = cache.get(store);
+  if (!byId) cache.set(store, (byId = new Map()));
+  if (byId.size > 10_000) byId.clear();
+  byId.set(market.dbId, { market, until: Date.now() + CACHE_MS });
+}
+
+function forgetMarket(store: Store, id: Id): void {
+  cache.get(store)?.delete(id);
+}
+
 export function marketsRepo(store: Store) {
   return {
     async create(accountId: Id, input: NewMarket, now: number): Promise<Market> {
@@ -114,6 +133,18 @@ export function marketsRepo(store: Store) {
       return m;
     },
 
+    /** Like mustGet, from the per-process cache when it was read less than a few seconds ago (for order intake). */
+    async mustGetRecent(scope: Scope, id: Id): Promise<Market> {
+      const hit = cache.get(store)?.get(id);
+      if (hit && hit.until > Date.now()) {
+        if (scope !== 'all' && hit.market.accountIdNum !== scope.accountId) throw notFound(`market ${id}`);
+        return hit.market;
+      }
+      const m = await this.mustGet(scope, id);
+      rememberMarket(store, m);
+      return m;
+    },
+
     async list(scope: Scope): Promise<Market[]> {
       const params: unknown[] = [];
       return (await store.query<Row>(`SELECT * FROM markets WHERE ${scopeSql(scope, params)} ORDER BY id`, params)).map(toMarket);
@@ -130,6 +161,7 @@ export function marketsRepo(store: Store) {
       const imbalance = patch.imbalanceSensorId === undefined ? m.imbalanceSensorId : patch.imbalanceSensorId;
       await checkImbalanceSensor(store, m.accountIdNum, imbalance);
       const name = patch.name?.trim() || m.name;
+      forgetMarket(store, id);
       const rows = await uniqueName(store.query<Row>(
         `UPDATE markets SET name = $2, gate_closure_ms = $3, mechanism = $4, retail_price = $5, feed_in_tariff = $6, local_grid_fee = $7, imbalance_sensor_id = $8
          WHERE id = $1 RETURNING *`,
@@ -139,6 +171,7 @@ export function marketsRepo(store: Store) {
     },
 
     async delete(scope: Scope, id: Id): Promise<boolean> {
+      forgetMarket(store, id);
       const params: unknown[] = [id];
       const rows = await store.query(`DELETE FROM markets WHERE id = $1 AND ${scopeSql(scope, params)} RETURNING id`, params);
       return rows.length > 0;

@@ -4,12 +4,13 @@
  */
 import { invalid, notFound } from '../../core/errors.ts';
 import { formatInstant } from '../../core/time.ts';
-import { orderItem } from '../../ledger/index.ts';
+import { appendEntries, orderItem, type LedgerEntry } from '../../ledger/index.ts';
 import type { Id, Store } from '../../store/types.ts';
-import { applyOrderEvent, draftOrders, gateClosure, openOrder, type OrderDraft, type OrderInput } from '../orders.ts';
+import { applyOrderEvent, checkGate, draftOrders, openOrder, type OrderDraft, type OrderInput } from '../orders.ts';
 import type { Order, OrderEvent, OrderStatus } from '../types.ts';
 import { appendLedger, lockMarket } from './ledger.ts';
-import type { Market } from './markets.ts';
+import { rememberMarket, toMarket, type Market } from './markets.ts';
+import { preparedQuery } from './sql.ts';
 
 type Row = Record<string, unknown>;
 
@@ -28,17 +29,6 @@ export function orderOut(o: Order) {
     slot: formatInstant(o.slotStart), submittedAt: formatInstant(o.submittedAt), status: o.status, matchedKwh: o.matchedKwh,
     history: o.history.map((h) => ({ ...h, at: formatInstant(h.at) })),
   };
-}
-
-/**
- * An order checked just before its gate may reach the store after the slot was cleared (the clearing holds
- * the market lock meanwhile); refuse it then. Only slots whose gate is less than a minute away are looked up.
- */
-async function refuseClearedSlots(tx: Store, market: Market, slots: number[], now: number): Promise<void> {
-  const near = slots.filter((s) => gateClosure(market, s) - now < 60_000);
-  if (near.length === 0) return;
-  const rows = await tx.query<Row>('SELECT slot_start FROM market_clearings WHERE market_id = $1 AND slot_start = ANY($2::bigint[])', [market.dbId, near]);
-  if (rows.length > 0) throw invalid(slots.length > 1 ? 'slots' : 'slot', `the slot at ${formatInstant(Number(rows[0].slot_start))} has already been cleared`);
 }
 
 /** The refusal for an order of a site that is not a member: 404 for a site outside the market's account, else 400. */
@@ -68,13 +58,24 @@ export async function createPlannedOrders(store: Store, market: Market, drafts: 
 }
 
 /**
- * Orders arriving together are written together: while one transaction of a market's orders runs, the next
- * requests queue and go in the following one (one lock, one multi-row insert, one ledger append). When a
- * batch fails, its requests are retried one by one, so one refused request never takes others with it.
+ * Orders arriving together are written together: while one write of a market's orders runs, the next
+ * requests queue and go in the following one. When a batch fails, its requests are retried one by one, so
+ * one refused request never takes others with it.
+ *
+ * A batch is one statement (`WRITE_ORDERS`): it inserts the orders and their ledger entries and moves the
+ * ledger head in the market row, but only if the row still has the head this process last wrote (and the
+ * gate lead the orders were checked against), every site is a member and no slot has been cleared; otherwise
+ * it writes nothing. The entries' hashes are computed here from that head, so this compare-and-set on the
+ * head keeps the chain unbroken whoever else appends. When it writes nothing (another writer moved the head,
+ * the settings changed, a request is refused) or the head is not known yet, the batch is written under the
+ * market row lock instead (`writeLocked`), where each request is checked against the fresh row.
  */
-interface Pending { drafts: OrderDraft[]; now: number; resolve(orders: Order[]): void; reject(e: unknown): void }
+interface Pending { drafts: OrderDraft[]; now: number; gateLeadMs: number; resolve(orders: Order[]): void; reject(e: unknown): void }
 interface Queue { items: Pending[]; busy: boolean }
+/** What this process knows of a market row since its last write of orders. */
+interface Known { head: { sequence: number; hash: string } | null; gateLeadMs: number }
 const queues = new WeakMap<Store, Map<Id, Queue>>();
+const known = new WeakMap<Store, Map<Id, Known>>();
 const BATCH_ORDERS = 2000;
 
 function enqueue(store: Store, market: Market, drafts: OrderDraft[], now: number): Promise<Order[]> {
@@ -84,7 +85,7 @@ function enqueue(store: Store, market: Market, drafts: OrderDraft[], now: number
   if (!q) byMarket.set(market.dbId, (q = { items: [], busy: false }));
   const queue = q;
   return new Promise<Order[]>((resolve, reject) => {
-    queue.items.push({ drafts, now, resolve, reject });
+    queue.items.push({ drafts, now, gateLeadMs: market.gateClosureLeadMs, resolve, reject });
     if (!queue.busy) void drain(store, market, queue);
   });
 }
@@ -119,46 +120,128 @@ async function drain(store: Store, market: Market, q: Queue): Promise<void> {
   }
 }
 
-/** Writes a batch in one transaction; requests of sites that are not members are refused alone (as Errors). */
-async function writeBatch(store: Store, market: Market, batch: Pending[]): Promise<(Order[] | Error)[]> {
-  return store.transaction(async (tx) => {
-    await lockMarket(tx, market.dbId);
-    const sites = [...new Set(batch.flatMap((p) => p.drafts.map((d) => Number(d.member))).filter((n) => Number.isInteger(n) && n > 0))];
-    const members = new Set((await tx.query<Row>('SELECT site_id FROM market_members WHERE market_id = $1 AND site_id = ANY($2::int[])', [market.dbId, sites])).map((r) => String(r.site_id)));
-    const refused = new Map<Pending, Error>();
-    for (const p of batch) {
-      const outsider = p.drafts.find((d) => !members.has(d.member));
-      if (outsider) refused.set(p, await notAMember(tx, market, outsider.member));
-      else await refuseClearedSlots(tx, market, p.drafts.map((d) => d.slotStart), p.now);
-    }
-    const accepted = batch.filter((p) => !refused.has(p));
-    const opened = accepted.flatMap((p) => p.drafts.map((d) => openOrder(d, '', market.id, p.now)));
-    const stored = await insertOrders(tx, market, opened);
-    await appendLedger(tx, market.dbId, stored.map((o) => orderItem(o, o.submittedAt)));
-    let at = 0;
-    const byPending = new Map(accepted.map((p) => [p, stored.slice(at, (at += p.drafts.length))]));
-    return batch.map((p) => refused.get(p) ?? byPending.get(p)!);
-  });
+/** Order ids are taken from the table's sequence in blocks, so a batch knows them before it hashes its entries. */
+const ID_BLOCK = 500;
+const idPools = new WeakMap<Store, number[]>();
+
+async function orderIds(store: Store, n: number): Promise<number[]> {
+  let pool = idPools.get(store);
+  if (!pool) idPools.set(store, (pool = []));
+  if (pool.length < n) {
+    const rows = await preparedQuery<Row>(store, "SELECT nextval(pg_get_serial_sequence('market_orders', 'id')) AS id FROM generate_series(1, $1::int)", [Math.max(n - pool.length, ID_BLOCK)]);
+    for (const r of rows) pool.push(Number(r.id));
+  }
+  return pool.splice(0, n);
 }
 
-async function insertOrders(tx: Store, market: Market, opened: Order[]): Promise<Order[]> {
-  const orders: Order[] = [];
-  const CHUNK = 500;
-  for (let i = 0; i < opened.length; i += CHUNK) {
-    const part = opened.slice(i, i + CHUNK);
-    const params: unknown[] = [];
-    const values = part.map((o) => {
-      params.push(market.dbId, Number(o.member), o.side, o.energyKwh, o.limitPrice, o.slotStart, o.submittedAt, o.status, JSON.stringify(o.history));
-      const b = params.length - 9;
-      return `(${Array.from({ length: 9 }, (_, k) => `$${b + k + 1}`).join(', ')})`;
-    });
-    const rows = await tx.query<Row>(
-      `INSERT INTO market_orders (market_id, site_id, side, energy_kwh, limit_price, slot_start, submitted_at, status, history) VALUES ${values.join(', ')} RETURNING id`,
-      params,
-    );
-    rows.forEach((r, k) => orders.push({ ...part[k], id: String(r.id) }));
+/**
+ * Inserts orders and their ledger entries and moves the head, if the market row still has head $4 and gate
+ * lead $5, every site ($6, one per order) is a member and no slot ($7, one per order) has a clearing. Returns
+ * `written` 1, or 0 when it wrote nothing.
+ */
+const WRITE_ORDERS = `WITH head AS (
+  UPDATE markets SET ledger_head_sequence = $2, ledger_head_hash = $3
+  WHERE id = $1 AND ledger_head_hash IS NOT DISTINCT FROM $4::text AND gate_closure_ms = $5
+    AND NOT EXISTS (SELECT 1 FROM unnest($6::int[]) AS s(site) WHERE NOT EXISTS (SELECT 1 FROM market_members mm WHERE mm.market_id = $1 AND mm.site_id = s.site))
+    AND NOT EXISTS (SELECT 1 FROM market_clearings c WHERE c.market_id = $1 AND c.slot_start = ANY($7::bigint[]))
+  RETURNING id
+), orders AS (
+  INSERT INTO market_orders (id, market_id, site_id, side, energy_kwh, limit_price, slot_start, submitted_at, status, history)
+  SELECT x.id, head.id, x.site, x.side, x.energy, x.price, x.slot, x.at, 'open', x.history::jsonb
+  FROM head, unnest($8::bigint[], $6::int[], $9::text[], $10::float8[], $11::float8[], $7::bigint[], $12::bigint[], $13::text[]) AS x(id, site, side, energy, price, slot, at, history)
+), entries AS (
+  INSERT INTO market_ledger (market_id, sequence, time, type, payload, prev_hash, hash)
+  SELECT head.id, x.sequence, x.time, x.type, x.payload, x.prev, x.hash
+  FROM head, unnest($14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[]) AS x(sequence, time, type, payload, prev, hash)
+)
+SELECT count(*)::int AS written FROM head`;
+
+/** Runs WRITE_ORDERS for orders (with their ids) after `head`; returns the new head, or null when nothing was written. */
+async function writeOrders(db: Store, marketId: Id, head: Known['head'], gateLeadMs: number, orders: readonly Order[]): Promise<Known['head']> {
+  const key = String(marketId);
+  const prev: LedgerEntry | null = head ? { marketId: key, sequence: head.sequence, hash: head.hash, time: '', type: '', payload: null, prevHash: '' } : null;
+  const entries = appendEntries(key, prev, orders.map((o) => orderItem(o, o.submittedAt)));
+  const last = entries[entries.length - 1];
+  const rows = await preparedQuery<Row>(db, WRITE_ORDERS, [
+    marketId, last.sequence, last.hash, head?.hash ?? null, gateLeadMs,
+    orders.map((o) => Number(o.member)), orders.map((o) => o.slotStart), orders.map((o) => Number(o.id)), orders.map((o) => o.side),
+    orders.map((o) => o.energyKwh), orders.map((o) => o.limitPrice), orders.map((o) => o.submittedAt), orders.map((o) => JSON.stringify(o.history)),
+    entries.map((e) => e.sequence), entries.map((e) => e.time), entries.map((e) => e.type), entries.map((e) => JSON.stringify(e.payload)),
+    entries.map((e) => e.prevHash), entries.map((e) => e.hash),
+  ]);
+  return Number(rows[0]?.written) === 1 ? { sequence: last.sequence, hash: last.hash } : null;
+}
+
+/** Writes a batch: one statement when this process knows the head, else under the market lock; refused requests get their Error. */
+async function writeBatch(store: Store, market: Market, batch: Pending[]): Promise<(Order[] | Error)[]> {
+  const count = batch.reduce((n, p) => n + p.drafts.length, 0);
+  const ids = await orderIds(store, count);
+  let at = 0;
+  const opened = batch.map((p) => p.drafts.map((d) => openOrder(d, String(ids[at++]), market.id, p.now)));
+  let byMarket = known.get(store);
+  if (!byMarket) known.set(store, (byMarket = new Map()));
+  const k = byMarket.get(market.dbId);
+  if (k && batch.every((p) => p.gateLeadMs === k.gateLeadMs && p.drafts.every((d) => isSiteId(Number(d.member))))) {
+    byMarket.delete(market.dbId);
+    const head = await writeOrders(store, market.dbId, k.head, k.gateLeadMs, opened.flat());
+    if (head) {
+      byMarket.set(market.dbId, { head, gateLeadMs: k.gateLeadMs });
+      return opened;
+    }
   }
-  return orders;
+  return writeLocked(store, market, batch, opened);
+}
+
+/**
+ * Under the market row lock (one statement reads the row, which of the sites are members and which of the
+ * slots are cleared): refuses the requests of sites that are not members, for cleared slots, or whose gate has
+ * closed under the market's current gate lead; writes the others.
+ */
+async function writeLocked(store: Store, market: Market, batch: Pending[], opened: Order[][]): Promise<(Order[] | Error)[]> {
+  const sites = [...new Set(batch.flatMap((p) => p.drafts.map((d) => Number(d.member))).filter(isSiteId))];
+  const slots = [...new Set(batch.flatMap((p) => p.drafts.map((d) => d.slotStart)))];
+  const { results, head, fresh } = await store.transaction(async (tx) => {
+    const rows = await preparedQuery<Row>(tx, LOCK_FOR_ORDERS, [market.dbId, sites, slots]);
+    if (!rows[0]) throw notFound(`market ${market.dbId}`);
+    const fresh = toMarket(rows[0]);
+    const members = new Set((rows[0].members as unknown[]).map(String));
+    const cleared = new Set((rows[0].cleared as unknown[]).map(Number));
+    const results: (Order[] | Error)[] = [];
+    for (const [k, p] of batch.entries()) {
+      const outsider = p.drafts.find((d) => !members.has(d.member));
+      const field = p.drafts.length > 1 ? 'slots' : 'slot';
+      const done = p.drafts.find((d) => cleared.has(d.slotStart));
+      if (outsider) results.push(await notAMember(tx, market, outsider.member));
+      else if (done) results.push(invalid(field, `the slot at ${formatInstant(done.slotStart)} has already been cleared`));
+      else results.push(gateStillOpen(fresh, p, field) ?? opened[k]);
+    }
+    const accepted = results.filter((r): r is Order[] => !(r instanceof Error)).flat();
+    if (accepted.length === 0) return { results, head: fresh.ledgerHead, fresh };
+    const head = await writeOrders(tx, market.dbId, fresh.ledgerHead, fresh.gateClosureLeadMs, accepted);
+    if (!head) throw new Error(`market ${market.dbId}: the orders were not written under the market lock`);
+    return { results, head, fresh };
+  });
+  rememberMarket(store, { ...fresh, ledgerHead: head });
+  known.get(store)?.set(market.dbId, { head, gateLeadMs: fresh.gateClosureLeadMs });
+  return results;
+}
+
+const isSiteId = (n: number) => Number.isInteger(n) && n > 0 && n < 2 ** 31;
+
+const LOCK_FOR_ORDERS = `SELECT m.*,
+  ARRAY(SELECT mm.site_id FROM market_members mm WHERE mm.market_id = m.id AND mm.site_id = ANY($2::int[])) AS members,
+  ARRAY(SELECT c.slot_start FROM market_clearings c WHERE c.market_id = m.id AND c.slot_start = ANY($3::bigint[])) AS cleared
+FROM markets m WHERE m.id = $1 FOR UPDATE OF m`;
+
+/** A request checked against an older gate lead is checked again against the market's current one. */
+function gateStillOpen(market: Market, p: Pending, field: string): Error | null {
+  if (p.gateLeadMs === market.gateClosureLeadMs) return null;
+  try {
+    for (const d of p.drafts) checkGate(market, d.slotStart, p.now, field);
+    return null;
+  } catch (e) {
+    return e as Error;
+  }
 }
 
 export async function getOrder(store: Store, market: Market, orderId: Id): Promise<Order> {
