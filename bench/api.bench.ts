@@ -1,13 +1,18 @@
 /**
  * API figures, against a real server in its own process on loopback (PostgreSQL, scratch schema):
  * - 1,000,000 beliefs through POST /api/v1/sensors/{id}/data in JSON batches of 10,000 values (rows/s);
- * - GET /api/v1/sensors/{id}/data for one day under load from autocannon (requests/s, p99 ms).
+ * - GET /api/v1/sensors/{id}/data for one day under load from autocannon (requests/s, p99 ms);
+ * - the same read on the embedded default (PGlite in a data directory), after writing one month.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openStore } from '../src/store/open.ts';
+import { writeSeries } from '../src/store/series.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `bench_api_${process.pid}`;
@@ -21,9 +26,9 @@ function emit(name: string, value: number, unit: string): void {
   console.log(JSON.stringify({ name, value: Math.round(value * 100) / 100, unit }));
 }
 
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
+async function startChild(env: Record<string, string> = { DATABASE_URL, BENCH_SCHEMA: SCHEMA }): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./api-server.ts', import.meta.url).pathname], {
-    env: { ...process.env, DATABASE_URL, BENCH_SCHEMA: SCHEMA }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -32,14 +37,20 @@ async function startChild(): Promise<{ child: ChildProcess; url: string }> {
   return { child, url: line.trim() };
 }
 
-async function setup(): Promise<{ token: string; sensorIds: number[] }> {
-  const store = await openStore({ databaseUrl: DATABASE_URL, schema: SCHEMA });
+async function setup(where: { databaseUrl: string; schema: string } | { dataDir: string } = { databaseUrl: DATABASE_URL, schema: SCHEMA }, month = false): Promise<{ token: string; sensorIds: number[] }> {
+  const store = await openStore(where);
   const account = await store.accounts.create('bench');
   const user = await store.users.create('all', { accountId: account.id, email: 'bench@example.test', password: 'bench-password', role: 'member' });
   const { token } = await store.tokens.create(user.id, { name: 'bench' }, Date.now());
   const site = await store.sites.create('all', { accountId: account.id, name: 'bench', timezone: 'UTC' });
   const sensorIds: number[] = [];
   for (let i = 0; i < SENSORS; i++) sensorIds.push((await store.sensors.create('all', { name: `s${i}`, quantity: 'power', unit: 'kW', resolutionMs: MIN15, siteId: site.id })).id);
+  if (month) {
+    const sensor = (await store.sensors.get('all', sensorIds[0]))!;
+    const source = await store.sources.ensure({ kind: 'meter', name: 'bench' });
+    const values = Array.from({ length: 31 * 96 }, (_, i) => Math.round(Math.sin(i / 50) * 1000) / 100);
+    await writeSeries(store, sensor, { start: Date.UTC(2024, 2, 1), resolutionMs: MIN15, unit: 'kW', values, beliefTime: Date.UTC(2024, 1, 1), sourceId: source.id });
+  }
   await store.close();
   return { token, sensorIds };
 }
@@ -95,4 +106,24 @@ async function main(): Promise<void> {
   }
 }
 
+async function embedded(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gridflex-bench-api-'));
+  try {
+    const { token, sensorIds } = await setup({ dataDir }, true);
+    const { child, url } = await startChild({ BENCH_DATA_DIR: dataDir });
+    try {
+      const r = await readUnderLoad(url, token, sensorIds[0]);
+      if (r.non2xx > 0 || r.errors > 0) console.error(`read under load (PGlite): ${r.non2xx} non-2xx, ${r.errors} errors`);
+      emit('api.read.one-day.pglite.requests-per-second', r.requests.average, 'requests/s');
+      emit('api.read.one-day.pglite.p99-latency', r.latency.p99, 'ms');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 await main();
+await embedded();
