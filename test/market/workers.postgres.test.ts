@@ -60,4 +60,23 @@ describe('market on PostgreSQL with two workers', () => {
     expect(ledger).toMatchObject({ ok: true, length: 60 + 60 + 1 });
     expect(await clearDueSlots(b, gate + 60_000)).toEqual([]);
   });
+
+  it('writes orders after another process moved the ledger head, and checks them against a gate lead changed there', async () => {
+    const account = await a.accounts.getByName('Street');
+    const m2 = await marketsRepo(a).create(account!.id, { name: 'm2', slot: 'PT15M', gateClosure: 'PT5M', timeZone: 'Europe/Berlin', currency: 'EUR', retailPrice: 0.3, feedInTariff: 0.05 }, T0);
+    for (const site of sites) await marketsRepo(a).putMember(m2, { siteId: site }, T0);
+    const place = (store: Store, k: number) => createOrders(store, m2, { member: String(sites[k]), side: 'buy', energyKwh: 1 + k, limitPrice: 0.1, slot: new Date(SLOT).toISOString() }, T0);
+    await place(a, 0); // a knows the head now
+    await place(b, 1); // b moves it
+    await place(a, 2); // a's one-statement write finds another head and writes under the lock
+    expect(await verifyMarketLedger(b, m2.dbId)).toMatchObject({ ok: true, length: 3 });
+    // b lengthens the gate to 2 h; a still holds the market as read with 5 minutes
+    await marketsRepo(b).update('all', m2.dbId, { gateClosure: 'PT2H' });
+    await expect(place(a, 3)).rejects.toMatchObject({ status: 400, field: 'slot', message: expect.stringMatching(/gate for the slot .* closed/) });
+    await marketsRepo(b).update('all', m2.dbId, { gateClosure: 'PT5M' });
+    await place(a, 4);
+    const stored = await a.query<{ energy_kwh: number }>('SELECT energy_kwh FROM market_orders WHERE market_id = $1 ORDER BY energy_kwh', [m2.dbId]);
+    expect(stored.map((r) => Number(r.energy_kwh))).toEqual([1, 2, 3, 5]);
+    expect(await verifyMarketLedger(a, m2.dbId)).toMatchObject({ ok: true, length: 4 });
+  });
 });
