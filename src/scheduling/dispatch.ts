@@ -10,7 +10,7 @@ import type { Store } from '../store/types.ts';
 
 export async function offerScheduleContracts(store: Store, siteId: number, runId: number, result: ScheduleResult, now: number): Promise<number> {
   const agent = await store.query('SELECT 1 FROM edge_agents WHERE site_id = $1', [siteId]);
-  if (!agent.length || result.status === 'infeasible') return 0;
+  if (!agent.length || result.status === 'infeasible' || result.assets.length === 0) return 0;
   const terms = contractsFromSchedule(result, now, { idPrefix: `s${siteId}-r${runId}` });
   for (const t of terms) await recordContract(store, siteId, t, now);
   return terms.length;

@@ -6,12 +6,13 @@
 import type { Clock } from '../core/clock.ts';
 import { ProblemError } from '../core/errors.ts';
 import { parseDuration, parseInstant } from '../core/time.ts';
-import { schedule, planCharging, type ScheduleResult } from '../schedule/index.ts';
+import { planCharging, type ScheduleResult } from '../schedule/index.ts';
 import { writeSeries } from '../store/series.ts';
 import type { Store } from '../store/types.ts';
 import type { JobDefinition } from '../jobs/registry.ts';
 import { SCHEDULE_JOB, finishRun, markRunning, type ScheduleRun } from './runs.ts';
 import { offerScheduleContracts } from './dispatch.ts';
+import { solverPool } from './solver-pool.ts';
 
 export const SCHEDULER_SOURCE = { kind: 'scheduler' as const, name: 'gridflex scheduler', version: '1' };
 
@@ -33,10 +34,35 @@ export async function storeScheduleBeliefs(store: Store, run: ScheduleRun, resul
   return written;
 }
 
-async function runSite(store: Store, run: ScheduleRun, now: number) {
-  const result = await schedule(run.request);
-  const beliefs = result.status === 'infeasible' ? 0 : await storeScheduleBeliefs(store, run, result, now);
-  const contracts = run.siteId === null ? 0 : await offerScheduleContracts(store, run.siteId, run.id, result, now);
+/** A site schedule as the platform reports it: `time-limit` when HiGHS found no schedule in time (nothing proven). */
+export type SiteRunResult = Omit<ScheduleResult, 'status' | 'solver'> & {
+  status: ScheduleResult['status'] | 'time-limit';
+  solver: ScheduleResult['solver'] & { stoppedAt?: 'time-limit' };
+};
+
+/**
+ * HiGHS may stop at its time limit. With a schedule found, that schedule is the result, `solver.mipGap` says how
+ * far it may be from optimal and `solver.stoppedAt` why it stopped; without one, the run says `time-limit`, not
+ * `infeasible`, since nothing was proven.
+ */
+export function withStopReason(result: ScheduleResult): SiteRunResult {
+  const { solver } = result;
+  if (result.status === 'infeasible' && /^no schedule found within the time limit/.test(result.reason ?? '')) {
+    return { ...result, status: 'time-limit', solver: { ...solver, stoppedAt: 'time-limit' } };
+  }
+  if (result.status !== 'infeasible' && solver.method.startsWith('highs:milp') && solver.mipGap > solver.mipRelGap && solver.timeMs >= solver.timeLimitS * 1000) {
+    return { ...result, solver: { ...solver, stoppedAt: 'time-limit' } };
+  }
+  return result;
+}
+
+async function runSite(store: Store, run: ScheduleRun, now: number, signal: AbortSignal) {
+  // In a solver thread: a slow MILP on the event loop would hold every request of an API process with workers.
+  const solved = await solverPool().solve(run.request, {}, signal);
+  const result = withStopReason(solved);
+  const planned = result.status !== 'infeasible' && result.status !== 'time-limit';
+  const beliefs = planned ? await storeScheduleBeliefs(store, run, solved, now) : 0;
+  const contracts = planned && run.siteId !== null ? await offerScheduleContracts(store, run.siteId, run.id, solved, now) : 0;
   return { ...result, beliefsWritten: beliefs, contractsOffered: contracts };
 }
 
@@ -54,7 +80,7 @@ export function scheduleJob(store: Store, clock: Clock): JobDefinition {
       const run = await markRunning(store, runId);
       if (!run) return { missing: runId };
       try {
-        const result = run.kind === 'site' ? await runSite(store, run, clock().getTime()) : runCharging(run);
+        const result = run.kind === 'site' ? await runSite(store, run, clock().getTime(), job.signal) : runCharging(run);
         await finishRun(store, run.id, { result }, clock().getTime());
         return { runId, status: (result as { status?: string }).status ?? 'done' };
       } catch (err) {
