@@ -106,6 +106,9 @@ async function drain(store: Store, market: Market, q: Queue): Promise<void> {
   q.busy = true;
   try {
     while (q.items.length > 0) {
+      // Let requests already received join first: PGlite works on the event loop's own thread, so without
+      // this turn every write would take only the request that started it.
+      await new Promise((resolve) => setImmediate(resolve));
       const batch = takeBatch(q.items);
       try {
         const results = await writeBatch(store, market, batch);
