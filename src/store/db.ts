@@ -16,7 +16,7 @@ const statementNames = new Map<string, string>();
 function statementName(sql: string): string {
   let name = statementNames.get(sql);
   if (name === undefined) {
-    name = `gf_${createHash('sha1').update(sql).digest('base64url')}`;
+    name = `gf_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
     if (statementNames.size > 1000) statementNames.clear();
     statementNames.set(sql, name);
   }
@@ -124,12 +124,54 @@ export function pgPoolDb(pool: pg.Pool): Db {
   };
 }
 
-function pgliteTxDb(tx: PGliteTx, shared: Db['shared']): Db {
+/**
+ * A parameter as an SQL literal for EXECUTE on PGlite: quoted, so that the prepared statement's parameter
+ * type reads it (standard_conforming_strings is on). Only the store's own values reach it.
+ */
+export function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number' || typeof v === 'bigint') return `'${v}'`;
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v instanceof Date) return `'${v.toISOString()}'`;
+  if (v instanceof Uint8Array) return `'\\x${Buffer.from(v).toString('hex')}'`;
+  if (Array.isArray(v)) return quoteLiteral(`{${v.map((e) => (e === null || e === undefined ? 'NULL' : `"${String(e).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`);
+  if (typeof v === 'string') return quoteLiteral(v);
+  throw new TypeError(`cannot write a ${typeof v} as an SQL literal`);
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * PGlite answers a parameterised query in six calls into its WASM engine (parse, describe, bind, describe,
+ * execute, sync) and plans it every time; a prepared statement runs as one simple-protocol EXECUTE with a
+ * cached (generic) plan, two to three times faster for the hot reads. PREPARE happens outside transactions only.
+ */
+async function executePrepared<R>(run: Pick<PGlite, 'exec'>, prepared: Map<string, boolean>, sql: string, params: unknown[] | undefined, mayPrepare: boolean): Promise<R[] | null> {
+  const name = statementName(sql);
+  let ready = prepared.get(name);
+  if (ready === undefined) {
+    if (!mayPrepare) return null;
+    ready = await run.exec(`PREPARE ${name} AS ${sql}`).then(() => true, () => false);
+    prepared.set(name, ready);
+  }
+  if (!ready) return null;
+  const args = params?.length ? `(${params.map(sqlLiteral).join(', ')})` : '';
+  const results = await run.exec(`EXECUTE ${name}${args}`);
+  return results[results.length - 1].rows as R[];
+}
+
+function pgliteTxDb(tx: PGliteTx, shared: Db['shared'], prepared: Map<string, boolean>): Db {
   const db: Db = {
     kind: 'pglite',
     inTransaction: true,
     shared,
-    async query<R>(sql: string, params?: unknown[]) {
+    async query<R>(sql: string, params?: unknown[], opts?: QueryOptions) {
+      if (opts?.prepared) {
+        const rows = await executePrepared<R>(tx, prepared, sql, params, false);
+        if (rows) return rows;
+      }
       return (await tx.query<R>(sql, params)).rows;
     },
     async exec(sql: string) {
@@ -145,12 +187,17 @@ function pgliteTxDb(tx: PGliteTx, shared: Db['shared']): Db {
 
 export function pgliteDb(lite: PGlite): Db & { lite: PGlite } {
   const shared = { months: new Set<string>() };
+  const prepared = new Map<string, boolean>();
   return {
     kind: 'pglite',
     lite,
     inTransaction: false,
     shared,
-    async query<R>(sql: string, params?: unknown[]) {
+    async query<R>(sql: string, params?: unknown[], opts?: QueryOptions) {
+      if (opts?.prepared) {
+        const rows = await executePrepared<R>(lite, prepared, sql, params, true);
+        if (rows) return rows;
+      }
       return (await lite.query<R>(sql, params)).rows;
     },
     async exec(sql: string) {
@@ -159,7 +206,7 @@ export function pgliteDb(lite: PGlite): Db & { lite: PGlite } {
     async copyBinary(target, chunks) {
       await lite.query(`COPY ${target} FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([...chunks] as BlobPart[]) });
     },
-    transaction: (fn) => lite.transaction((tx) => fn(pgliteTxDb(tx, shared))),
+    transaction: (fn) => lite.transaction((tx) => fn(pgliteTxDb(tx, shared, prepared))),
   };
 }
 

@@ -52,6 +52,8 @@ async function openPglite(dataDir: string): Promise<Store> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create(inMemory ? undefined : dataDir, { postgresqlconf: PGLITE_CONF });
+  // As on PostgreSQL: the store's prepared statements keep one generic plan (db.ts).
+  await lite.exec('SET plan_cache_mode = force_generic_plan');
   return Object.assign(storeOver(pgliteDb(lite), () => lite.close()), { pglite: lite });
 }
 
