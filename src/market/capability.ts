@@ -27,11 +27,11 @@ export async function clearDueSlots(store: Store, now: number): Promise<{ market
   return out;
 }
 
-/** Settles every cleared slot that has ended and is not final yet; returns what changed. */
+/** Settles every cleared slot that has ended, is not final yet and whose inputs changed; returns what changed. */
 export async function settleDueSlots(store: Store, now: number): Promise<{ marketId: number; slot: string; written: number; changes: string[] }[]> {
   const out = [];
   for (const due of await dueSettlements(store, now)) {
-    const r = await settleStoredSlot(store, due.marketId, due.slotStart, now);
+    const r = await settleStoredSlot(store, due.marketId, due.slotStart, now, due.inputs);
     if (r.written > 0) out.push({ marketId: r.marketId, slot: formatInstant(r.slotStart), written: r.written, changes: r.differences.map((d) => `${d.member}:${d.change}`) });
   }
   return out;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMeterKeys, signReadingBatch } from '../../src/ledger/index.ts';
 import { clearDueSlots, settleDueSlots } from '../../src/market/capability.ts';
+import { dueSettlements } from '../../src/market/store/settlement.ts';
 import { marketHarness, type MarketHarness } from './harness.ts';
 
 /** The whole API flow, run on PGlite (`api.test.ts`) and on PostgreSQL (`api.postgres.test.ts`). */
@@ -193,9 +194,13 @@ export function marketApiSuite(opts: { databaseUrl?: string; schema?: string } =
       h.clock.set('2024-06-01T11:21:00Z');
       expect(await settleDueSlots(h.store, h.clock().getTime())).toEqual([]);
       expect((await h.call(token, 'GET', `/api/v1/markets/${marketId}`)).json().ledgerHead).toEqual(head);
+      // and the slot is not even looked at again until one of its readings changes
+      expect(await dueSettlements(h.store, h.clock().getTime())).toEqual([]);
 
       h.clock.set('2024-06-02T00:10:00Z');
+      expect(await dueSettlements(h.store, h.clock().getTime())).toEqual([]);
       await readings('home', 3.5);
+      expect((await dueSettlements(h.store, h.clock().getTime())).map((d) => d.slotStart)).toEqual([Date.parse(SLOT)]);
       await settleDueSlots(h.store, h.clock().getTime());
       s = (await h.call(token, 'GET', `/api/v1/markets/${marketId}/settlements?${q}`)).json();
       expect(s.changes[1]).toMatchObject({ siteId: sites.home, change: 'correction' });

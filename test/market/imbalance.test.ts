@@ -4,7 +4,8 @@ import type { Store } from '../../src/store/types.ts';
 import { clearSlotOnce } from '../../src/market/store/clearing.ts';
 import { marketsRepo, type Market } from '../../src/market/store/markets.ts';
 import { createOrders } from '../../src/market/store/orders.ts';
-import { listSettlements, settleStoredSlot } from '../../src/market/store/settlement.ts';
+import { dueSettlements, listSettlements, settleStoredSlot } from '../../src/market/store/settlement.ts';
+import { settleDueSlots } from '../../src/market/capability.ts';
 
 /** Settlement at an imbalance price series (EUR/MWh, converted to the market's EUR/kWh), and a power meter. */
 let store: Store;
@@ -55,5 +56,18 @@ describe('settlement against an imbalance price and power meters', () => {
     expect(pv1.totalCost).toBeCloseTo(-(2 * 0.15 + 1 * 0.12), 10);
     expect(home1).toMatchObject({ status: 'settled', meteredKwh: 2, deviationKwh: 0, gridImportKwh: 0 });
     expect(pv2).toMatchObject({ status: 'awaiting-data', awaiting: 'prices', meteredKwh: -3, totalCost: null });
+  });
+
+  it('the minute job settles again only the slot whose price arrived', async () => {
+    const now = SLOTS[1] + 1_800_000;
+    await settleDueSlots(store, now);
+    expect(await dueSettlements(store, now)).toEqual([]);
+    const feed = await store.sources.ensure({ kind: 'feed', name: 'imbalance' });
+    await store.beliefs.write([{ sensorId: priceSensor, sourceId: feed.id, beliefTime: now, start: SLOTS[1], resolutionMs: 900_000, values: [100] }]);
+    expect((await dueSettlements(store, now + 60_000)).map((d) => d.slotStart)).toEqual([SLOTS[1]]);
+    await settleDueSlots(store, now + 60_000);
+    const pv2 = (await listSettlements(store, market.dbId, SLOTS[1], SLOTS[1] + 900_000))[0];
+    expect(pv2).toMatchObject({ status: 'settled', importPrice: 0.1, gridExportKwh: 1 });
+    expect(await dueSettlements(store, now + 120_000)).toEqual([]);
   });
 });

@@ -28,18 +28,52 @@ const toSettlement = (r: Row): MemberSlotSettlement => (typeof r.settlement === 
 
 export const settlementOut = (s: MemberSlotSettlement) => ({ ...s, siteId: Number(s.member), slot: formatInstant(s.slotStart) });
 
-/** Cleared slots that have ended and are unsettled, awaiting data, or recent enough to re-check. */
-export async function dueSettlements(store: Store, now: number): Promise<{ marketId: Id; slotStart: number }[]> {
-  const rows = await store.query<Row>(
-    `SELECT c.market_id, c.slot_start FROM market_clearings c JOIN markets m ON m.id = c.market_id
-     WHERE c.slot_start + m.slot_ms <= $1 AND c.slot_start + m.slot_ms > $1 - ${AWAIT_MS}
-       AND (c.slot_start + m.slot_ms > $1 - ${RECHECK_MS}
-            OR NOT EXISTS (SELECT 1 FROM market_settlements s WHERE s.market_id = c.market_id AND s.slot_start = c.slot_start)
-            OR EXISTS (SELECT 1 FROM market_settlements s WHERE s.market_id = c.market_id AND s.slot_start = c.slot_start AND s.status = 'awaiting-data'))
-     ORDER BY c.slot_start`,
-    [now],
-  );
-  return rows.map((r) => ({ marketId: Number(r.market_id), slotStart: Number(r.slot_start) }));
+/**
+ * What a slot's settlement is computed from, as one text per slot: the market's prices, each member with its
+ * meter sensor and the count, latest belief time and sum of its meter beliefs in the slot, and the same of the
+ * imbalance price sensor's beliefs that reach into the slot. Any new, changed or removed belief changes it
+ * (trades are fixed at clearing). `$1` is now.
+ */
+const DUE_SETTLEMENTS = `WITH due AS (
+  SELECT c.market_id, c.slot_start, m.slot_ms, m.imbalance_sensor_id,
+         concat_ws('|', m.retail_price, m.feed_in_tariff, m.local_grid_fee, m.imbalance_sensor_id) AS market_inputs
+  FROM market_clearings c JOIN markets m ON m.id = c.market_id
+  WHERE c.slot_start + m.slot_ms <= $1 AND c.slot_start + m.slot_ms > $1 - ${AWAIT_MS}
+    AND (c.slot_start + m.slot_ms > $1 - ${RECHECK_MS}
+         OR NOT EXISTS (SELECT 1 FROM market_settlements s WHERE s.market_id = c.market_id AND s.slot_start = c.slot_start)
+         OR EXISTS (SELECT 1 FROM market_settlements s WHERE s.market_id = c.market_id AND s.slot_start = c.slot_start AND s.status = 'awaiting-data'))
+), digest AS (
+  SELECT d.market_id, d.slot_start, d.market_inputs
+    || ';' || coalesce((
+      SELECT string_agg(concat_ws(':', mm.site_id, mm.meter_sensor_id, sn.resolution_ms, sn.quantity, sn.unit, b.n, b.t, b.v), ',' ORDER BY mm.site_id)
+      FROM market_members mm LEFT JOIN sensors sn ON sn.id = mm.meter_sensor_id
+      LEFT JOIN LATERAL (
+        SELECT count(*) AS n, extract(epoch FROM max(bb.belief_time)) AS t, sum(bb.value) AS v
+        FROM beliefs bb JOIN sources src ON src.id = bb.source_id
+        WHERE src.kind = 'meter' AND bb.sensor_id = mm.meter_sensor_id
+          AND bb.slot_start >= to_timestamp(d.slot_start / 1000.0) AND bb.slot_start < to_timestamp((d.slot_start + d.slot_ms) / 1000.0)
+      ) b ON true
+      WHERE mm.market_id = d.market_id), '')
+    || ';' || coalesce((
+      SELECT concat_ws(':', count(*), extract(epoch FROM max(bb.belief_time)), sum(bb.value))
+      FROM sensors ps JOIN beliefs bb ON bb.sensor_id = ps.id
+      WHERE ps.id = d.imbalance_sensor_id
+        AND bb.slot_start > to_timestamp((d.slot_start - ps.resolution_ms) / 1000.0) AND bb.slot_start < to_timestamp((d.slot_start + d.slot_ms) / 1000.0)), '') AS inputs
+  FROM due d
+)
+SELECT g.market_id, g.slot_start, g.inputs FROM digest g
+LEFT JOIN market_settlement_inputs i ON i.market_id = g.market_id AND i.slot_start = g.slot_start
+WHERE i.inputs IS DISTINCT FROM g.inputs
+ORDER BY g.slot_start, g.market_id`;
+
+/**
+ * Cleared slots that have ended and are unsettled, awaiting data (for 35 days) or recent (2 days, for
+ * corrections), and whose inputs changed since they were last settled: a slot never settled, or one with a new
+ * or corrected reading or price. Each comes with the digest of its inputs, for `settleStoredSlot` to record.
+ */
+export async function dueSettlements(store: Store, now: number): Promise<{ marketId: Id; slotStart: number; inputs: string }[]> {
+  const rows = await store.query<Row>(DUE_SETTLEMENTS, [now]);
+  return rows.map((r) => ({ marketId: Number(r.market_id), slotStart: Number(r.slot_start), inputs: String(r.inputs) }));
 }
 
 async function readingsOf(tx: Store, market: Market, slotStart: number): Promise<Map<string, number | null>> {
@@ -78,8 +112,11 @@ export interface SlotSettlementOutcome {
   differences: SettlementDifference[];
 }
 
-/** Settles (or re-settles) one cleared slot that has ended. */
-export async function settleStoredSlot(store: Store, marketId: Id, slotStart: number, now: number): Promise<SlotSettlementOutcome> {
+/**
+ * Settles (or re-settles) one cleared slot that has ended. `inputs` (from `dueSettlements`, taken before the
+ * readings are read here) is recorded with it, so the slot is not settled again until its inputs change.
+ */
+export async function settleStoredSlot(store: Store, marketId: Id, slotStart: number, now: number, inputs?: string): Promise<SlotSettlementOutcome> {
   return store.transaction(async (tx) => {
     const mrows = await tx.query<Row>('SELECT * FROM markets WHERE id = $1', [marketId]);
     if (!mrows[0]) return { marketId, slotStart, written: 0, differences: [] };
@@ -124,6 +161,13 @@ export async function settleStoredSlot(store: Store, marketId: Id, slotStart: nu
     await saveOrders(tx, moved);
     items.push(...moved.map((o) => orderItem(o, now)));
     await appendLedger(tx, marketId, items);
+    if (inputs !== undefined) {
+      await tx.query(
+        `INSERT INTO market_settlement_inputs (market_id, slot_start, inputs, settled_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (market_id, slot_start) DO UPDATE SET inputs = EXCLUDED.inputs, settled_at = EXCLUDED.settled_at`,
+        [marketId, slotStart, inputs, now],
+      );
+    }
     return { marketId, slotStart, written: items.length - moved.length, differences };
   });
 }
