@@ -33,19 +33,29 @@ export function hardLimitConflict(p: Problem): string | undefined {
   for (let t = 0; t < p.n; t++) {
     let min = 0;
     let max = 0;
-    const fixed: string[] = [];
     for (const a of p.assets) {
       const r = powerRange(a, t);
       min += r.min;
       max += r.max;
-      if (r.fixed !== 0) fixed.push(a.id, r.fixed.toFixed(2));
     }
-    const at = () => formatInstant(p.start + t * p.resolutionMs, p.timezone);
-    const named = () => fixed.flatMap((v, i) => (i % 2 ? [] : [`${v} ${fixed[i + 1]} kW`])).join(', ');
     if (min > p.importLimitKw + 1e-9)
-      return `slot ${t} (${at()}): the site needs at least ${min.toFixed(2)} kW (${named() || 'fixed loads'}) with every flexible asset at its lowest power, above context.importLimitKw ${p.importLimitKw} kW`;
+      return `slot ${t} (${slotStart(p, t)}): the site needs at least ${min.toFixed(2)} kW (${fixedPowers(p, t) || 'fixed loads'}) with every flexible asset at its lowest power, above context.importLimitKw ${p.importLimitKw} kW`;
     if (max < -p.exportLimitKw - 1e-9)
-      return `slot ${t} (${at()}): the site must export at least ${(-max).toFixed(2)} kW (${named() || 'non-curtailable production'}) with every flexible asset at its highest power, above context.exportLimitKw ${p.exportLimitKw} kW; make the PV curtailable or raise the limit`;
+      return `slot ${t} (${slotStart(p, t)}): the site must export at least ${(-max).toFixed(2)} kW (${fixedPowers(p, t) || 'non-curtailable production'}) with every flexible asset at its highest power, above context.exportLimitKw ${p.exportLimitKw} kW; make the PV curtailable or raise the limit`;
   }
   return undefined;
+}
+
+function slotStart(p: Problem, t: number): string {
+  return formatInstant(p.start + t * p.resolutionMs, p.timezone);
+}
+
+/** The fixed powers of slot t, named: "house 20.00 kW, roof -3.00 kW". */
+function fixedPowers(p: Problem, t: number): string {
+  const named: string[] = [];
+  for (const a of p.assets) {
+    const fixed = powerRange(a, t).fixed;
+    if (fixed !== 0) named.push(`${a.id} ${fixed.toFixed(2)} kW`);
+  }
+  return named.join(', ');
 }

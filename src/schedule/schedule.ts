@@ -6,7 +6,9 @@ import type { Highs } from 'highs';
 import { formatDuration, formatInstant } from '../core/time.ts';
 import { normalizeRequest } from '../flex/normalize.ts';
 import type { EvCharger, Problem, ShiftableLoad } from '../flex/types.ts';
+import { batteryUnmet } from './assets/battery.ts';
 import { baselineCost } from './baseline.ts';
+import { batteryPlannerApplies, planSingleBattery } from './battery-planner.ts';
 import { siteCost } from './cost.ts';
 import { hardLimitConflict } from './diagnose.ts';
 import { DEFAULT_SETTINGS, highsInstance, type SolveSettings } from './highs.ts';
@@ -38,11 +40,13 @@ export function scheduleProblem(p: Problem, highs: Highs, options: ScheduleOptio
   const began = options.now?.();
   const settings: SolveSettings = { timeLimitS: options.timeLimitS ?? DEFAULT_SETTINGS.timeLimitS, mipRelGap: options.mipRelGap ?? DEFAULT_SETTINGS.mipRelGap };
   const conflict = hardLimitConflict(p);
-  let result: ScheduleResult;
+  const auto = (options.method ?? 'auto') === 'auto';
+  let result: ScheduleResult | undefined;
   if (conflict) result = infeasible(p, conflict, settings, 'diagnosis');
-  else if ((options.method ?? 'auto') === 'auto' && singleEvPlannerApplies(p)) result = fromEvPlanner(p, settings);
-  else if ((options.method ?? 'auto') === 'auto' && singleLoadPlannerApplies(p)) result = fromLoadPlanner(p, settings);
-  else result = fromHighs(p, highs, settings);
+  else if (auto && singleEvPlannerApplies(p)) result = fromEvPlanner(p, settings);
+  else if (auto && singleLoadPlannerApplies(p)) result = fromLoadPlanner(p, settings);
+  else if (auto && batteryPlannerApplies(p)) result = fromBatteryPlanner(p, settings);
+  result ??= fromHighs(p, highs, settings);
   if (began !== undefined) result.solver.timeMs = options.now!() - began;
   return result;
 }
@@ -124,6 +128,39 @@ function fromLoadPlanner(p: Problem, settings: SolveSettings): ScheduleResult {
   const penalty = missed ? penaltyLadder(p).charge * Math.max(energy, 1e-3) : 0;
   return finish(p, [{ id: l.id, type: l.type, powerKw: clean(plan.powerKw) }], 0, penalty, unmet, {
     method: 'planner:shiftable-load',
+    timeMs: 0,
+    mipGap: 0,
+    timeLimitS: settings.timeLimitS,
+    mipRelGap: settings.mipRelGap,
+  });
+}
+
+/** The battery planner's schedule, or undefined (no feasible SoC path) for HiGHS to explain. */
+function fromBatteryPlanner(p: Problem, settings: SolveSettings): ScheduleResult | undefined {
+  const ladder = penaltyLadder(p);
+  const plan = planSingleBattery(p, ladder);
+  if (!plan) return undefined;
+  const { battery: b, chargeKw, dischargeKw, socKwh } = plan;
+  const power = new Float64Array(p.n);
+  let cycle = 0;
+  for (let t = 0; t < p.n; t++) {
+    power[t] = chargeKw[t] - dischargeKw[t];
+    cycle += b.cycleCostPerKwh * p.dtH * dischargeKw[t];
+  }
+  const hardBand = b.soc0 >= b.socMin && b.soc0 <= b.socMax && b.keep === 1;
+  const band = hardBand ? [] : Array.from(socKwh, (s, t) => ({ t, under: Math.max(0, b.socMin - s), over: Math.max(0, s - b.socMax) }));
+  const targets = b.targets.map((target) => ({ target, short: Math.max(0, (target.minKwh ?? -Infinity) - socKwh[target.slot]), excess: Math.max(0, socKwh[target.slot] - (target.maxKwh ?? Infinity)) }));
+  let penalty = 0;
+  for (const c of band) penalty += ladder.band * (c.under + c.over);
+  for (const c of targets) penalty += ladder.socTarget * (c.short + c.excess);
+  const assets: AssetSchedule[] = p.assets.map((a) => {
+    if (a === b) return { id: a.id, type: a.type, powerKw: clean(power), socKwh: clean(socKwh) };
+    const forecast = (a as { forecastKw: Float64Array }).forecastKw;
+    return { id: a.id, type: a.type, powerKw: clean(a.type === 'pv' ? forecast.map((v) => -v) : forecast) };
+  });
+  return finish(p, assets, cycle, penalty, batteryUnmet(b, p, targets, band), {
+    method: 'planner:battery',
+    objective: plan.objective,
     timeMs: 0,
     mipGap: 0,
     timeLimitS: settings.timeLimitS,

@@ -1,6 +1,6 @@
 /** A stationary battery: SoC recursion with losses, a band (hard, or soft when the start lies outside it), soft targets. */
 import { formatInstant } from '../../core/time.ts';
-import type { Battery } from '../../flex/types.ts';
+import type { Battery, Problem, SocTarget } from '../../flex/types.ts';
 import type { Term } from '../lp.ts';
 import type { Unmet } from '../result.ts';
 import { emptyTerms, exclusive, TOL, type AssetModel, type BuildContext } from './common.ts';
@@ -59,20 +59,29 @@ export function buildBattery(b: Battery, ctx: BuildContext): AssetModel {
     penaltyCols,
     cycleCols,
     state: (x) => ({ socKwh: soc.map((c) => x[c]) }),
-    unmet: (x) => {
-      const out: Unmet[] = [];
-      for (const { target, short, excess } of targetCols) {
-        const at = formatInstant(target.at, p.timezone);
-        if (short >= 0 && x[short] > TOL) out.push({ assetId: b.id, kind: 'soc-target', amount: x[short], unit: 'kWh', message: `SoC at ${at} is ${x[short].toFixed(2)} kWh below the wished ${target.minKwh} kWh` });
-        if (excess >= 0 && x[excess] > TOL) out.push({ assetId: b.id, kind: 'soc-target', amount: x[excess], unit: 'kWh', message: `SoC at ${at} is ${x[excess].toFixed(2)} kWh above the wished ${target.maxKwh} kWh` });
-      }
-      const outside = bandCols.filter((c) => x[c.under] > TOL || x[c.over] > TOL);
-      if (outside.length) {
-        const worst = Math.max(...outside.map((c) => Math.max(x[c.under], x[c.over])));
-        const last = outside[outside.length - 1].t;
-        out.push({ assetId: b.id, kind: 'soc-band', amount: worst, unit: 'kWh', message: `SoC outside its band [${b.socMin}, ${b.socMax}] kWh by up to ${worst.toFixed(2)} kWh in ${outside.length} slot(s), back inside from ${formatInstant(p.start + (last + 1) * p.resolutionMs, p.timezone)}` });
-      }
-      return out;
-    },
+    unmet: (x) =>
+      batteryUnmet(
+        b,
+        p,
+        targetCols.map(({ target, short, excess }) => ({ target, short: short >= 0 ? x[short] : 0, excess: excess >= 0 ? x[excess] : 0 })),
+        bandCols.map((c) => ({ t: c.t, under: x[c.under], over: x[c.over] })),
+      ),
   };
+}
+
+/** The battery's unmet wishes from its slack values: SoC targets missed, and the slots spent outside a soft band. */
+export function batteryUnmet(b: Battery, p: Problem, targets: { target: SocTarget; short: number; excess: number }[], band: { t: number; under: number; over: number }[]): Unmet[] {
+  const out: Unmet[] = [];
+  for (const { target, short, excess } of targets) {
+    const at = formatInstant(target.at, p.timezone);
+    if (target.minKwh !== undefined && short > TOL) out.push({ assetId: b.id, kind: 'soc-target', amount: short, unit: 'kWh', message: `SoC at ${at} is ${short.toFixed(2)} kWh below the wished ${target.minKwh} kWh` });
+    if (target.maxKwh !== undefined && excess > TOL) out.push({ assetId: b.id, kind: 'soc-target', amount: excess, unit: 'kWh', message: `SoC at ${at} is ${excess.toFixed(2)} kWh above the wished ${target.maxKwh} kWh` });
+  }
+  const outside = band.filter((c) => c.under > TOL || c.over > TOL);
+  if (outside.length) {
+    const worst = Math.max(...outside.map((c) => Math.max(c.under, c.over)));
+    const last = outside[outside.length - 1].t;
+    out.push({ assetId: b.id, kind: 'soc-band', amount: worst, unit: 'kWh', message: `SoC outside its band [${b.socMin}, ${b.socMax}] kWh by up to ${worst.toFixed(2)} kWh in ${outside.length} slot(s), back inside from ${formatInstant(p.start + (last + 1) * p.resolutionMs, p.timezone)}` });
+  }
+  return out;
 }
