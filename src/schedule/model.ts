@@ -33,11 +33,14 @@ export function buildSiteModel(p: Problem, ladder: Ladder, binarySlots: Set<numb
   const imp: number[] = [];
   const exp: number[] = [];
   const fixedIds = p.assets.filter((a) => a.type === 'inflexible-load' || (a.type === 'pv' && !a.curtailable)).map((a) => a.id).join(', ');
+  const importLabel = `context.importLimitKw ${p.importLimitKw} kW`;
+  const exportLabel = `context.exportLimitKw ${p.exportLimitKw} kW`;
+  const fixedLabel = `the fixed power of ${fixedIds}`;
   for (let t = 0; t < p.n; t++) {
     const i = lp.addCol(p.importPrice[t] * p.dtH, 0, Math.min(p.importLimitKw, bigM));
     const e = lp.addCol(-p.exportPrice[t] * p.dtH, 0, Math.min(p.exportLimitKw, bigM));
-    if (Number.isFinite(p.importLimitKw)) lp.label('col', i, `context.importLimitKw ${p.importLimitKw} kW`, t);
-    if (Number.isFinite(p.exportLimitKw)) lp.label('col', e, `context.exportLimitKw ${p.exportLimitKw} kW`, t);
+    if (Number.isFinite(p.importLimitKw)) lp.label('col', i, importLabel, t);
+    if (Number.isFinite(p.exportLimitKw)) lp.label('col', e, exportLabel, t);
     const row: Term[] = [[i, 1], [e, -1]];
     let constant = 0;
     for (const a of assets) {
@@ -45,7 +48,7 @@ export function buildSiteModel(p: Problem, ladder: Ladder, binarySlots: Set<numb
       for (const [col, coef] of a.terms[t]) row.push([col, -coef]);
     }
     const balance = lp.addRow(constant, constant, row);
-    if (constant !== 0) lp.label('row', balance, `the fixed power of ${fixedIds}`, t);
+    if (constant !== 0) lp.label('row', balance, fixedLabel, t);
     if (p.exportPrice[t] > p.importPrice[t]) siteExclusive(lp, i, e, Math.min(p.importLimitKw, bigM), Math.min(p.exportLimitKw, bigM));
     if (peak >= 0) lp.addRow(-Infinity, 0, [[i, 1], [peak, -1]]);
     imp.push(i);

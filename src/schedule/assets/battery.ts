@@ -15,12 +15,13 @@ export function buildBattery(b: Battery, ctx: BuildContext): AssetModel {
   const cycleCols: Term[] = [];
   const pairs: AssetModel['pairs'] = [];
   const hardBand = b.soc0 >= b.socMin && b.soc0 <= b.socMax && b.keep === 1;
+  const chargeLabel = `${b.id} chargeMaxKw ${b.chargeMaxKw} kW`;
+  const dischargeLabel = `${b.id} dischargeMaxKw ${b.dischargeMaxKw} kW`;
+  const socLabel = hardBand ? `${b.id} SoC band [${b.socMin}, ${b.socMax}] kWh` : `${b.id} capacityKwh ${b.capacityKwh}`;
   for (let t = 0; t < p.n; t++) {
-    const ch = lp.label('col', lp.addCol(ladder.epsilon * dt, 0, b.chargeMaxKw), `${b.id} chargeMaxKw ${b.chargeMaxKw} kW`, t);
-    const dis = lp.label('col', lp.addCol((b.cycleCostPerKwh + ladder.epsilon) * dt, 0, b.dischargeMaxKw), `${b.id} dischargeMaxKw ${b.dischargeMaxKw} kW`, t);
-    const s = hardBand
-      ? lp.label('col', lp.addCol(0, b.socMin, b.socMax), `${b.id} SoC band [${b.socMin}, ${b.socMax}] kWh`, t, true)
-      : lp.label('col', lp.addCol(0, 0, b.capacityKwh), `${b.id} capacityKwh ${b.capacityKwh}`, t, true);
+    const ch = lp.label('col', lp.addCol(ladder.epsilon * dt, 0, b.chargeMaxKw), chargeLabel, t);
+    const dis = lp.label('col', lp.addCol((b.cycleCostPerKwh + ladder.epsilon) * dt, 0, b.dischargeMaxKw), dischargeLabel, t);
+    const s = hardBand ? lp.label('col', lp.addCol(0, b.socMin, b.socMax), socLabel, t, true) : lp.label('col', lp.addCol(0, 0, b.capacityKwh), socLabel, t, true);
     const row: Term[] = [[s, 1], [ch, -b.etaCharge * dt], [dis, dt / b.etaDischarge]];
     if (t > 0) row.push([soc[t - 1], -b.keep]);
     lp.addRow(t === 0 ? b.keep * b.soc0 : 0, t === 0 ? b.keep * b.soc0 : 0, row);
