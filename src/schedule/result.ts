@@ -31,7 +31,7 @@ export interface CostBreakdown {
 
 export interface SolverReport {
   method: string;
-  /** The solver's objective: money + penalties + tie-breaks (absent for the planners). */
+  /** The model's objective: money + penalties + tie-breaks (from HiGHS or the battery planner; absent for the other planners). */
   objective?: number;
   timeMs: number;
   mipGap: number;
