@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { planOrders } from './agent.ts';
+import { planOrders, slotsFromForecastAndSchedule } from './agent.ts';
 import type { MarketConfig } from './types.ts';
 
 const market: MarketConfig = {
@@ -68,5 +68,16 @@ describe('bidding agent', () => {
         });
       }),
     );
+  });
+});
+
+describe('agent slots from forecasts and schedules', () => {
+  it('turns scheduled demand into flexible demand and scheduled supply into surplus; a slot with neither is left out', () => {
+    expect(slotsFromForecastAndSchedule(t0, 900_000, [1, -2, null, null, 0.5], [2, null, -1, null])).toEqual([
+      { slotStart: t0, netKwh: 1, flexibleKwh: 2 },
+      { slotStart: t0 + 900_000, netKwh: -2 },
+      { slotStart: t0 + 1_800_000, netKwh: -1 },
+      { slotStart: t0 + 3_600_000, netKwh: 0.5 },
+    ]);
   });
 });

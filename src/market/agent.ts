@@ -75,3 +75,23 @@ export function planOrders(member: string, slots: readonly AgentSlot[], limits: 
   }
   return drafts;
 }
+
+/**
+ * The agent's slots from stored data, per slot of [start, start + n·slotMs): `forecastKwh` the member's
+ * forecast net energy without its flexible assets (positive import), `scheduledKwh` the energy its flexible
+ * assets are scheduled to take (positive) or give (negative, e.g. a battery discharging), summed over the
+ * assets. Scheduled demand becomes flexible demand (bid at the flexible limit); scheduled supply adds to the
+ * surplus offered. A slot with neither is left out; a slot with only a schedule bids only the schedule.
+ */
+export function slotsFromForecastAndSchedule(start: number, slotMs: number, forecastKwh: readonly (number | null)[], scheduledKwh: readonly (number | null)[]): AgentSlot[] {
+  const out: AgentSlot[] = [];
+  for (let k = 0; k < Math.max(forecastKwh.length, scheduledKwh.length); k++) {
+    const net = forecastKwh[k] ?? null;
+    const flex = scheduledKwh[k] ?? null;
+    if (net === null && flex === null) continue;
+    const slot: AgentSlot = { slotStart: start + k * slotMs, netKwh: (net ?? 0) + Math.min(flex ?? 0, 0) };
+    if (flex !== null && flex > 0) slot.flexibleKwh = flex;
+    out.push(slot);
+  }
+  return out;
+}

@@ -24,7 +24,7 @@ import { appendLedger, ledgerEntries, lockMarket, verifyMarketLedger } from './s
 import { marketOut, marketsRepo, type Market } from './store/markets.ts';
 import { writeReadings } from './store/meters.ts';
 import { applyToOrder, createOrders, createPlannedOrders, getOrder, listOrders, orderOut } from './store/orders.ts';
-import { planOrders } from './agent.ts';
+import { planOrders, slotsFromForecastAndSchedule } from './agent.ts';
 import { readSeries } from '../store/series.ts';
 import { listSettlementChanges, listSettlements, settlementOut } from './store/settlement.ts';
 
@@ -308,14 +308,15 @@ const AgentIn = z.strictObject({
     flexibleBuyUpTo: Price.optional(), minOrderKwh: z.number().optional(),
   }),
   slots: z.array(z.strictObject({ slot: z.string(), netKwh: z.number().describe('positive import, negative surplus'), flexibleKwh: z.number().optional() })).max(672).optional()
-    .describe("the member's plan per slot; without it, the forecasts of the member's meter sensor over [from, to)"),
+    .describe("the member's plan per slot; without it, over [from, to): the forecasts of the member's meter sensor and the schedules of its site's flexible assets"),
   from: z.string().optional(),
   to: z.string().optional(),
 });
 
 /**
  * `POST /api/v1/markets/{id}/members/{siteId}/agent`: gridflex places a member's orders from its plan (or the
- * latest forecasts of its meter sensor): surplus offered, demand and flexible demand bid for, within its limits.
+ * latest forecasts of its meter sensor and schedules of its flexible assets): surplus offered, demand and
+ * flexible demand bid for, within its limits.
  */
 export function agentRoute(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -328,22 +329,51 @@ export function agentRoute(app: FastifyInstance, ctx: ApiContext): void {
       const now = ctx.clock().getTime();
       const slots = req.body.slots
         ? req.body.slots.map((s, k) => ({ slotStart: instant(s.slot, `slots[${k}].slot`), netKwh: s.netKwh, flexibleKwh: s.flexibleKwh }))
-        : await forecastPlan(ctx.store, m, member.meterSensorId, req.body.from, req.body.to);
+        : await storedPlan(ctx.store, m, member, req.body.from, req.body.to);
       const drafts = planOrders(String(member.siteId), slots, req.body.limits, m, now);
       const orders = await createPlannedOrders(ctx.store, m, drafts, now);
       return reply.code(201).send({ items: orders.map(orderOut) });
     });
 }
 
-/** The member's expected net energy per slot from the latest forecaster beliefs of its meter sensor. */
-async function forecastPlan(store: Store, m: Market, sensorId: number | null, from?: string, to?: string) {
-  if (!from || !to) throw invalid('slots', 'give the plan per slot, or from and to to use the forecasts of the meter sensor');
-  if (sensorId === null) throw invalid('slots', 'the member has no meter sensor to read forecasts from; give the plan per slot');
-  const sensor = await store.sensors.get('all', sensorId);
-  if (!sensor) throw invalid('slots', 'the meter sensor of the member is gone');
+/** Asset types whose power a schedule moves: their scheduled energy is the member's flexible demand or supply. */
+const FLEXIBLE_ASSETS = new Set(['battery', 'ev-charger', 'heat-pump', 'shiftable-load']);
+
+/**
+ * The member's plan over [from, to) from stored data: its expected net energy per slot from the latest
+ * `forecaster` beliefs of its meter sensor, and the flexible demand or supply of its site's flexible assets from
+ * the latest `scheduler` beliefs on their power sensors (a site schedule), when there are any.
+ */
+async function storedPlan(store: Store, m: Market, member: { siteId: number; meterSensorId: number | null }, from?: string, to?: string) {
+  if (!from || !to) throw invalid('slots', 'give the plan per slot, or from and to to use the stored forecasts and schedules');
   const p = period({ from, to });
-  const unit = sensor.quantity === 'energy' ? 'kWh' : 'kW';
-  const s = await readSeries(store, sensor, { start: p.from, end: p.to, resolutionMs: m.slotMs, unit, sourceKinds: ['forecaster'] });
+  if (!isAligned(p.from, m.slotMs, m.timeZone) || (p.to - p.from) % m.slotMs !== 0) throw invalid('from', `from and to must be on the market's grid of ${m.slotMs / 60_000}-minute slots`);
+  const n = (p.to - p.from) / m.slotMs;
+  if (n > 672) throw invalid('to', 'the agent plans at most 672 slots at once');
   const hours = m.slotMs / 3_600_000;
-  return s.values.flatMap((v, k) => (v === null ? [] : [{ slotStart: p.from + k * m.slotMs, netKwh: unit === 'kWh' ? v : v * hours }]));
+  const scope = { accountId: m.accountIdNum };
+  let forecast: (number | null)[] = [];
+  if (member.meterSensorId !== null) {
+    const sensor = await store.sensors.get('all', member.meterSensorId);
+    if (sensor) {
+      const unit = sensor.quantity === 'energy' ? 'kWh' : 'kW';
+      const s = await readSeries(store, sensor, { start: p.from, end: p.to, resolutionMs: m.slotMs, unit, sourceKinds: ['forecaster'] });
+      forecast = Array.from(s.values, (v) => (v === null ? null : unit === 'kWh' ? v : v * hours));
+    }
+  }
+  const scheduled: (number | null)[] = new Array(n).fill(null);
+  for (const asset of await store.assets.list(scope, { siteId: member.siteId })) {
+    if (!FLEXIBLE_ASSETS.has(asset.type)) continue;
+    for (const sensor of await store.sensors.list(scope, { assetId: asset.id, quantity: 'power' })) {
+      if (m.slotMs % sensor.resolutionMs !== 0) continue;
+      const s = await readSeries(store, sensor, { start: p.from, end: p.to, resolutionMs: m.slotMs, unit: 'kW', sourceKinds: ['scheduler'] });
+      if (!Array.from(s.values).some((v) => v !== null)) continue;
+      Array.from(s.values).forEach((v, k) => { if (v !== null) scheduled[k] = (scheduled[k] ?? 0) + v * hours; });
+      break; // one schedule per asset: the first power sensor that has one
+    }
+  }
+  if (member.meterSensorId === null && scheduled.every((v) => v === null)) {
+    throw invalid('slots', 'the member has no meter sensor to read forecasts from and no scheduled flexible assets; give the plan per slot');
+  }
+  return slotsFromForecastAndSchedule(p.from, m.slotMs, forecast, scheduled);
 }

@@ -44,6 +44,34 @@ describe('POST /api/v1/markets/{id}/members/{siteId}/agent', () => {
     ]);
   });
 
+  it("bids the scheduled power of the member's flexible assets: charging as flexible demand, discharging as supply", async () => {
+    const scope = { accountId: (await h.store.sites.get('all', siteId))!.accountId };
+    const battery = await h.store.assets.create(scope, { siteId, name: 'battery', type: 'battery', flexModel: { capacityKwh: 10 } });
+    const pv = await h.store.assets.create(scope, { siteId, name: 'pv', type: 'pv', flexModel: {} });
+    const power = (assetId: number) => h.store.sensors.create(scope, { name: 'power', quantity: 'power', unit: 'kW', resolutionMs: 900_000, siteId, assetId });
+    const [batteryPower, pvPower] = [await power(battery.id), await power(pv.id)];
+    const scheduler = await h.store.sources.ensure({ kind: 'scheduler', name: 'gridflex scheduler', version: '1' });
+    const meter = await h.store.sources.ensure({ kind: 'meter', name: 'battery inverter' });
+    const at = Date.parse('2024-06-01T09:30:00Z');
+    // the schedule: charge 8 kW (2 kWh) at 11:00 and 11:15, idle at 11:30, discharge 4 kW (1 kWh) at 11:45
+    await h.store.beliefs.write([
+      { sensorId: batteryPower.id, sourceId: scheduler.id, beliefTime: at, start: Date.parse('2024-06-01T11:00:00Z'), resolutionMs: 900_000, values: [8, 8, 0, -4] },
+      // measured power and a PV schedule are not the member's flexible plan
+      { sensorId: batteryPower.id, sourceId: meter.id, beliefTime: at, start: Date.parse('2024-06-01T11:00:00Z'), resolutionMs: 900_000, values: [1, 1, 1, 1] },
+      { sensorId: pvPower.id, sourceId: scheduler.id, beliefTime: at, start: Date.parse('2024-06-01T11:00:00Z'), resolutionMs: 900_000, values: [-20, -20, -20, -20] },
+    ]);
+    const res = await agent({ limits: { buyUpTo: 0.25, sellFrom: 0.1, flexibleBuyUpTo: 0.15 }, from: '2024-06-01T11:00:00Z', to: '2024-06-01T12:00:00Z' });
+    expect(res.statusCode, res.body).toBe(201);
+    const orders = res.json().items.map((o: { slot: string; side: string; energyKwh: number; limitPrice: number }) => [o.slot, o.side, o.energyKwh, Number(o.limitPrice.toFixed(10))]);
+    // forecast net 1, -2, -0.5, none: the 11:15 charge takes 2 kWh of the surplus itself
+    expect(orders).toEqual([
+      ['2024-06-01T11:00:00Z', 'buy', 1, 0.25],
+      ['2024-06-01T11:00:00Z', 'buy', 2, 0.15],
+      ['2024-06-01T11:30:00Z', 'sell', 0.5, 0.1],
+      ['2024-06-01T11:45:00Z', 'sell', 1, 0.1],
+    ]);
+  });
+
   it('refuses bad limits naming the field; another account gets 404', async () => {
     const bad = await agent({ limits: { buyUpTo: 0.25, sellFrom: 'x' }, slots: [] });
     expect(bad.statusCode).toBe(400);
