@@ -58,6 +58,23 @@ describeStores('beliefs', (ctx) => {
     expect(later).toEqual({ start: T0 + MIN15, resolutionMs: MIN15, values: [2, 3, 1, null, null] });
   });
 
+  it('a long window (read in two halves on PostgreSQL) answers slot for slot as a short one does', async () => {
+    const { store } = ctx;
+    const { sensor, meter, forecaster } = await setup(store, 'long');
+    const slots = 20_001;
+    const first = Array.from({ length: slots }, (_, i) => (i % 97 === 5 ? null : i));
+    await store.beliefs.write([{ sensorId: sensor.id, sourceId: forecaster.id, beliefTime: T0, start: T0, resolutionMs: MIN15, values: first }]);
+    await store.beliefs.write([{ sensorId: sensor.id, sourceId: meter.id, beliefTime: T0 + HOUR, start: T0 + 10_000 * MIN15, resolutionMs: MIN15, values: [-1, -2, -3] }]);
+    const expected = first.map((v, i) => (i >= 10_000 && i < 10_003 ? -(i - 9_999) : v));
+    const whole = await store.beliefs.latest({ sensorId: sensor.id, start: T0, end: T0 + slots * MIN15 });
+    expect(whole.values).toEqual(expected);
+    const shifted = await store.beliefs.latest({ sensorId: sensor.id, start: T0 + 3 * MIN15, end: T0 + (slots + 2) * MIN15 - 60_000 });
+    expect(shifted.values).toEqual([...expected.slice(3), null, null]);
+    const pieces = [];
+    for (let at = 0; at < slots; at += 4_000) pieces.push(...(await store.beliefs.latest({ sensorId: sensor.id, start: T0 + at * MIN15, end: T0 + Math.min(slots, at + 4_000) * MIN15 })).values);
+    expect(pieces).toEqual(expected);
+  });
+
   it('history returns every belief, oldest belief first', async () => {
     const { store } = ctx;
     const { sensor, meter, forecaster } = await setup(store, 'history');
