@@ -231,6 +231,7 @@ export class BossQueue implements JobQueue {
     const sendOptions = {
       ...bossPolicy(checked),
       ...withoutUndefined({
+        id: checked.id,
         singletonKey: checked.dedupKey,
         startAfter: checked.startAfter === undefined ? undefined : new Date(checked.startAfter as number),
       }),

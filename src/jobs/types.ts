@@ -28,6 +28,8 @@ export interface EnqueueOptions extends RetryPolicy {
   dedupKey?: string;
   /** Not before this time (epoch ms or Date). */
   startAfter?: number | Date;
+  /** The new job's id (a UUID), when the caller must store it before the job exists; default a random one. */
+  id?: string;
 }
 
 export interface Job {

@@ -59,6 +59,10 @@ export function checkEnqueueOptions(opts: EnqueueOptions = {}): EnqueueOptions {
     if (typeof t !== 'number' || !Number.isFinite(t)) throw invalid('opts.startAfter', 'must be a Date or epoch milliseconds');
     checked.startAfter = t;
   }
+  if (opts.id !== undefined) {
+    if (!isJobId(opts.id)) throw invalid('opts.id', 'must be a UUID');
+    checked.id = opts.id;
+  }
   return checked;
 }
 

@@ -9,8 +9,8 @@ export const scheduling: Capability = {
   routes: schedulingRoutes,
   jobs: ({ store, clock }) => [scheduleJob(store, clock)],
   // Site schedules are solved in a pool of threads, each with its own HiGHS; the first solves of an instance
-  // are 50-100x slower while V8 optimises the WASM, so the threads start (and warm up) with the workers. Idle
-  // threads do not keep the process alive, and a running solve ends with its job.
+  // are 50-100x slower while V8 optimises the WASM, so the first thread starts (and warms up) with the workers.
+  // Idle threads do not keep the process alive, and a running solve ends with its job.
   services: async () => {
     solverPool().start();
     return async () => undefined;

@@ -6,13 +6,13 @@ import { formatInstant, parseInstant } from '../core/time.ts';
 import { convertValues, parseUnit } from '../core/units.ts';
 import { normalizeRequest } from '../flex/index.ts';
 import { planCharging } from '../schedule/index.ts';
-import { readSeries } from '../store/series.ts';
 import type { Scope, Sensor, Store } from '../store/types.ts';
 import { principalOf, requireWriter } from '../api/auth.ts';
 import { mustFind } from '../api/routes/ownership.ts';
 import { Id, IdParams, IsoTime, Timezone, Duration } from '../api/schemas.ts';
 import type { ApiContext } from '../api/extensions.ts';
-import { buildSiteRequest, priceSensorOf } from './site-request.ts';
+import { buildSiteRequest } from './site-request.ts';
+import { pricesKnownNow, sitePriceSensor } from './prices.ts';
 import { getRun, listSiteRuns, startRun, type ScheduleRun } from './runs.ts';
 
 const Accepted = z.object({ id: z.number(), job: z.string().nullable(), statusUrl: z.string(), resultUrl: z.string(), reused: z.boolean() });
@@ -51,8 +51,7 @@ function accepted(kind: 'schedules' | 'charging-requests', run: ScheduleRun, reu
 /** The price sensor of the request (a site's, or a price zone's) and the time zone to answer in. */
 async function chargingPriceSensor(store: Store, scope: Scope, body: z.infer<typeof ChargingIn>): Promise<{ sensor: Sensor; timezone: string }> {
   if (body.siteId !== undefined) {
-    const site = await mustFind(store.sites.get(scope, body.siteId), `site ${body.siteId}`);
-    const sensor = await priceSensorOf(store, scope, site);
+    const { site, sensor } = await sitePriceSensor(store, scope, body.siteId);
     if (!sensor) throw invalid('siteId', `site ${site.id} has no price sensor`);
     return { sensor, timezone: body.timezone ?? site.timezone };
   }
@@ -65,7 +64,7 @@ async function chargingPriceSensor(store: Store, scope: Scope, body: z.infer<typ
 /** Prices known now from the slot holding `start` until the deadline, cut where they stop being known. */
 async function knownPrices(store: Store, sensor: Sensor, start: number, deadline: number, now: number) {
   const from = start - (((start % sensor.resolutionMs) + sensor.resolutionMs) % sensor.resolutionMs);
-  const s = await readSeries(store, sensor, { start: from, end: Math.max(deadline, from + sensor.resolutionMs), asOf: now });
+  const s = await pricesKnownNow(store, sensor, from, Math.max(deadline, from + sensor.resolutionMs), now);
   let n = s.values.length;
   while (n > 0 && s.values[n - 1] === null) n--;
   const currency = parseUnit(sensor.unit).currency ?? 'EUR';

@@ -2,7 +2,7 @@
  * Schedule runs on the platform: a request is stored, run as a job, and its result stored with it and as
  * beliefs of a `scheduler` source on the assets' power sensors. Identical pending requests share one run.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { notFound } from '../core/errors.ts';
 import type { Id, Scope, Store } from '../store/types.ts';
 import type { JobQueue } from '../jobs/types.ts';
@@ -48,25 +48,32 @@ export function requestHash(kind: RunKind, siteId: Id | null, request: unknown):
   return createHash('sha256').update(JSON.stringify([kind, siteId, canonical(request)])).digest('hex');
 }
 
+const INSERT_RUN = `INSERT INTO schedule_runs (account_id, site_id, kind, request_hash, request, job_id) VALUES ($1, $2, $3, $4, $5, $6)
+  ON CONFLICT (account_id, request_hash) WHERE status IN ('queued', 'running') DO NOTHING RETURNING *`;
+const PENDING_RUN = `SELECT * FROM schedule_runs WHERE account_id = $1 AND request_hash = $2 AND status IN ('queued', 'running')`;
+
 /**
  * Creates a run and its job, or returns the pending run of an identical request. A unique index on pending
- * runs makes the reuse atomic across API processes, so the job itself needs no de-duplication lock.
+ * runs makes the reuse atomic across API processes, so the job itself needs no de-duplication lock. The job's
+ * id is chosen here and stored with the run in the same statement; the job is made right after.
  */
 export async function startRun(store: Store, queue: JobQueue, input: { accountId: Id; siteId: Id | null; kind: RunKind; request: Record<string, unknown> }): Promise<{ run: ScheduleRun; reused: boolean }> {
   const hash = requestHash(input.kind, input.siteId, input.request);
-  const [row] = await store.query<Row>(
-    `INSERT INTO schedule_runs (account_id, site_id, kind, request_hash, request) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (account_id, request_hash) WHERE status IN ('queued', 'running') DO NOTHING RETURNING *`,
-    [input.accountId, input.siteId, input.kind, hash, JSON.stringify(input.request)],
-  );
+  const jobId = randomUUID();
+  const [row] = await store.query<Row>(INSERT_RUN, [input.accountId, input.siteId, input.kind, hash, JSON.stringify(input.request), jobId], { prepared: true });
   if (!row) {
-    const pending = await store.query<Row>(`SELECT * FROM schedule_runs WHERE account_id = $1 AND request_hash = $2 AND status IN ('queued', 'running')`, [input.accountId, hash]);
+    const pending = await store.query<Row>(PENDING_RUN, [input.accountId, hash], { prepared: true });
     if (pending[0]) return { run: toRun(pending[0]), reused: true };
     return startRun(store, queue, input); // it finished in between: make a new one
   }
-  const jobId = await queue.enqueue(SCHEDULE_JOB, { accountId: input.accountId, runId: row.id }, { retryLimit: 1, timeoutSeconds: 120 });
-  const [updated] = await store.query<Row>('UPDATE schedule_runs SET job_id = $1 WHERE id = $2 RETURNING *', [jobId, row.id]);
-  return { run: toRun(updated), reused: false };
+  try {
+    await queue.enqueue(SCHEDULE_JOB, { accountId: input.accountId, runId: row.id }, { id: jobId, retryLimit: 1, timeoutSeconds: 120 });
+  } catch (err) {
+    // A run without its job would hold back every identical request: close it.
+    await store.query("UPDATE schedule_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1", [row.id, `the job could not be made: ${(err as Error).message}`]).catch(() => undefined);
+    throw err;
+  }
+  return { run: toRun(row), reused: false };
 }
 
 export async function getRun(store: Store, scope: Scope, id: Id, kind?: RunKind): Promise<ScheduleRun> {

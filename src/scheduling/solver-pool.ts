@@ -1,8 +1,8 @@
 /**
  * Schedules solved off the main event loop: HiGHS (WASM) is synchronous, and a MILP can take seconds, which
- * would hold every HTTP request of the process meanwhile. A pool of worker threads (one per core by default,
- * `GRIDFLEX_SOLVER_THREADS` to change) each keeps its own warmed-up HiGHS instance and solves one request at a
- * time; further requests wait their turn. An aborted solve (job time limit, cancel) terminates its thread,
+ * would hold every HTTP request of the process meanwhile. A pool of worker threads (up to one per core,
+ * `GRIDFLEX_SOLVER_THREADS` to change, started as solves overlap) each keeps its own warmed-up HiGHS instance
+ * and solves one request at a time; further requests wait their turn. An aborted solve (job time limit, cancel) terminates its thread,
  * which is replaced on the next solve. A `ProblemError` thrown in a thread arrives as a `ProblemError` with
  * its status, field and items.
  */
@@ -59,9 +59,12 @@ export class SolverPool {
     this.warmUpRounds = opts.warmUpRounds ?? 50;
   }
 
-  /** Starts every thread now (each warms up its HiGHS), rather than on the first solves. */
+  /**
+   * Starts one thread now, which warms up its HiGHS, so the first solve need not wait for it. The others start
+   * when solves overlap: a process that schedules little spends no CPU on threads it does not use.
+   */
   start(): void {
-    while (!this.closed && this.threads.length < this.size) this.spawn();
+    if (!this.closed && this.threads.length === 0) this.spawn();
   }
 
   /** Threads running, and solves running or waiting. */

@@ -15,7 +15,7 @@ export function storeOver(db: Db, close: () => Promise<void>): Store & { readonl
   return {
     kind: db.kind,
     db,
-    query: (sql, params) => db.query(sql, params),
+    query: (sql, params, opts) => db.query(sql, params, opts),
     transaction: (fn) => db.transaction((tx) => fn(storeOver(tx, async () => undefined))),
     accounts: accountsRepo(db),
     users: usersRepo(db),

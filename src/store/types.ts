@@ -118,8 +118,8 @@ export interface Store {
   /** The PostgreSQL URL and schema (PostgreSQL only), for parts that open their own connections (the job queue). */
   readonly databaseUrl?: string;
   readonly schema?: string;
-  /** Raw SQL for the parts that own their own tables (jobs, markets, ...); $1-style parameters. */
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Raw SQL for the parts that own their own tables (jobs, markets, ...); $1-style parameters; `prepared` for hot statements. */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], opts?: { prepared?: boolean }): Promise<R[]>;
   /** Runs fn in one transaction: everything or nothing. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 

@@ -150,5 +150,29 @@ describe('the two-call charging request', () => {
     const zone = await call('POST', '/api/v1/charging-requests', { ...base, siteId: undefined, priceZone: 'NZ-OTA2201' });
     expect(zone.status).toBe(400);
     expect(zone.body.errors[0].field).toBe('priceZone');
+    const nowhere = await call('POST', '/api/v1/charging-requests', { ...base, siteId: 999999 });
+    expect(nowhere.status).toBe(404);
+    const bare = await call('POST', '/api/v1/sites', { name: 'No prices', timezone: 'Europe/Berlin' });
+    expect(bare.status, JSON.stringify(bare.body)).toBe(201);
+    const unpriced = await call('POST', '/api/v1/charging-requests', { ...base, siteId: bare.body.id });
+    expect(unpriced.status).toBe(400);
+    expect(unpriced.body.errors[0].field).toBe('siteId');
+    // None of the refused requests made a run or a job.
+    const runs = await srv.store.query<{ n: number | string }>("SELECT count(*) AS n FROM schedule_runs WHERE kind = 'charging' AND (request->>'energyKwh')::float8 = 200 OR (site_id = $1)", [bare.body.id]);
+    expect(Number(runs[0].n)).toBe(0);
+  });
+
+  it('answers identical charging requests with one run while it is pending, and a price zone as well as a site', async () => {
+    const req = { siteId, powerKw: 7.4, energyKwh: 12, start: '2024-05-10T17:00:00+02:00', deadline: '2024-05-11T07:00:00+02:00' };
+    const [a, b] = await Promise.all([call('POST', '/api/v1/charging-requests', req), call('POST', '/api/v1/charging-requests', req)]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.body.reused || b.body.reused).toBe(a.body.id === b.body.id);
+    const viaZone = await call('POST', '/api/v1/charging-requests', { ...req, siteId: undefined, priceZone: 'DE-LU', timezone: 'Europe/Berlin' });
+    expect(viaZone.status, JSON.stringify(viaZone.body)).toBe(202);
+    const [bySite, byZone] = [await waitFor(a.body.resultUrl), await waitFor(viaZone.body.resultUrl)];
+    expect(bySite.status, bySite.error).toBe('done');
+    expect(byZone.result.slots).toEqual(bySite.result.slots);
+    const job = await call('GET', `/api/v1/jobs/${a.body.job}`);
+    expect(job.body.state).toBe('completed');
   });
 });
