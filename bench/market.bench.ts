@@ -120,10 +120,14 @@ async function acceptOrdersOverHttp(backend: 'pglite' | 'postgres'): Promise<voi
       },
     });
     await run(2);
+    const cpu = process.cpuUsage();
     const r = await run(10);
+    const used = process.cpuUsage(cpu);
     if (r.non2xx > 0 || r.errors > 0) console.error(`orders over HTTP (${backend}): ${r.non2xx} non-2xx, ${r.errors} errors`);
     emit(`market.http.accept-orders.${backend}`, r.requests.average, 'orders/s');
     emit(`market.http.accept-orders.${backend}.p99-latency`, r.latency.p99, 'ms');
+    // CPU of this process (server, load generator and, on PGlite, the database) per order: less disturbed by other load than the rate
+    emit(`market.http.accept-orders.${backend}.cpu-per-order`, (used.user + used.system) / r.requests.total, 'µs');
     const v = await verifyMarketLedger(store, market.dbId);
     if (!v.ok) throw new Error(`ledger does not verify after the load: ${JSON.stringify(v)}`);
   } finally {
