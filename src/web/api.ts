@@ -86,6 +86,10 @@ export async function me(): Promise<{ user: User; account?: Account | null }> {
   return r;
 }
 
+export interface ApiToken { id: number; name: string; kind: 'api' | 'session'; createdAt: string; expiresAt: string | null; revokedAt: string | null; lastUsedAt: string | null }
+export const listTokens = async (): Promise<ApiToken[]> => (await call<{ items: ApiToken[] }>('GET', '/tokens')).items;
+export const createToken = (name: string, expiresAt: string | null): Promise<ApiToken & { token: string }> => call('POST', '/tokens', { json: { name, expiresAt } });
+export const revokeToken = (id: number): Promise<void> => call('DELETE', `/tokens/${id}`);
 export const listSites = async (): Promise<Site[]> => (await call<{ items: Site[] }>('GET', '/sites')).items;
 export const getSite = (id: string): Promise<Site> => call<Site>('GET', `/sites/${encodeURIComponent(id)}`);
 export const listSensors = async (siteId: string): Promise<Sensor[]> =>

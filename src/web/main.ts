@@ -5,6 +5,7 @@ import { renderMarket, renderMarkets } from './pages/market.ts';
 import { renderSensor } from './pages/sensor.ts';
 import { renderSite } from './pages/site.ts';
 import { renderSites } from './pages/sites.ts';
+import { renderTokens } from './pages/tokens.ts';
 import { parseRoute, routeHash } from './route.ts';
 import { setCurrentUser } from './session.ts';
 import './style.css';
@@ -32,6 +33,7 @@ async function render(): Promise<void> {
     case 'site': return renderSite(main, view, route.id, { from: route.from, to: route.to });
     case 'sensor': return renderSensor(main, view, route.id, { from: route.from, to: route.to });
     case 'markets': return renderMarkets(main, view);
+    case 'tokens': return renderTokens(main, view);
     case 'market': return renderMarket(main, view, route.id, { slot: route.slot, from: route.from, to: route.to });
     case 'not-found': replace(main, h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/sites' }, 'Back to the sites')));
   }

@@ -1,10 +1,11 @@
-/** Hash routes of the dashboard: `#/login`, `#/sites`, `#/sites/7?from=2024-01-01&to=2024-01-07`, `#/sensors/3`. */
+/** Hash routes of the dashboard: `#/login`, `#/sites`, `#/tokens`, `#/sites/7?from=2024-01-01&to=2024-01-07`, `#/sensors/3`. */
 export type Route =
   | { page: 'login'; next?: string }
   | { page: 'sites' }
   | { page: 'site'; id: string; from?: string; to?: string }
   | { page: 'sensor'; id: string; from?: string; to?: string }
   | { page: 'markets' }
+  | { page: 'tokens' }
   | { page: 'market'; id: string; slot?: string; from?: string; to?: string }
   | { page: 'not-found'; path: string };
 
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 2 && parts[0] === 'sites') return { page: 'site', id: parts[1], ...range };
   if (parts.length === 2 && parts[0] === 'sensors') return { page: 'sensor', id: parts[1], ...range };
   if (parts.length === 1 && parts[0] === 'markets') return { page: 'markets' };
+  if (parts.length === 1 && parts[0] === 'tokens') return { page: 'tokens' };
   if (parts.length === 2 && parts[0] === 'markets') return { page: 'market', id: parts[1], ...range, ...(q.get('slot') ? { slot: q.get('slot')! } : {}) };
   return { page: 'not-found', path };
 }
@@ -41,6 +43,8 @@ export function routeHash(route: Route): string {
     }
     case 'markets':
       return '#/markets';
+    case 'tokens':
+      return '#/tokens';
     case 'market': {
       const q = new URLSearchParams();
       for (const k of ['slot', 'from', 'to'] as const) if (route[k]) q.set(k, route[k]!);

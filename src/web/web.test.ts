@@ -101,6 +101,7 @@ describe('hash routes', () => {
     expect(parseRoute('#/login?next=%23%2Fsites%2F3')).toEqual({ page: 'login', next: '#/sites/3' });
     expect(parseRoute('#/sites/3?from=2024-01-01&to=2024-01-07')).toEqual({ page: 'site', id: '3', from: '2024-01-01', to: '2024-01-07' });
     expect(parseRoute('#/sensors/abc')).toEqual({ page: 'sensor', id: 'abc' });
+    expect(parseRoute('#/tokens')).toEqual({ page: 'tokens' });
     expect(parseRoute('#/nope/1/2')).toEqual({ page: 'not-found', path: '/nope/1/2' });
   });
 
@@ -108,6 +109,7 @@ describe('hash routes', () => {
     const day = fc.date({ min: new Date('2000-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
     const route: fc.Arbitrary<Route> = fc.oneof(
       fc.constant<Route>({ page: 'sites' }),
+      fc.constant<Route>({ page: 'tokens' }),
       fc.record({ page: fc.constantFrom('site' as const, 'sensor' as const), id: fc.string({ minLength: 1 }), from: day, to: day }),
     );
     fc.assert(fc.property(route, (r) => {

@@ -287,4 +287,28 @@ describe('dashboard in headless Chromium against the real server', () => {
     expect(page.url()).toBe(before);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
   });
+
+  it('a token made on the tokens page works against the API until it is revoked there', async () => {
+    // still logged in as the viewer: a viewer may hold tokens too (they read only)
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByText('No API tokens yet.').waitFor();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    expect(await page.getByLabel('Name').evaluate((el) => (el as HTMLInputElement).validity.valueMissing)).toBe(true);
+    await page.getByLabel('Name').fill('nightly import');
+    await page.getByLabel('Expires after').selectOption({ label: '90 days' });
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = (await page.getByLabel('New token secret').textContent())!;
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const me = await fetch(`${srv.url}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(((await me.json()) as { user: { email: string } }).user.email).toBe('viewer@gridflex.dev');
+    const row = page.getByRole('row', { name: /nightly import/ });
+    await row.waitFor();
+    const expires = Date.parse(((await (await fetch(`${srv.url}/api/v1/tokens`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { items: { expiresAt: string }[] }).items[0].expiresAt);
+    expect(Math.abs(expires - (Date.now() + 90 * 86_400_000))).toBeLessThan(600_000);
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Revoke nightly import' }).click();
+    await page.getByRole('row', { name: /nightly import.*revoked/ }).waitFor();
+    expect((await fetch(`${srv.url}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+  });
 });
