@@ -255,11 +255,11 @@ export function marketRoutes(app: FastifyInstance, ctx: ApiContext, opts: { sseP
       if (member.meterSensorId === null) throw invalid('batch.site', `member ${siteId} has no meter sensor (meterSensorId)`);
       const t = now();
       const slots = await store.transaction(async (tx) => {
-        await lockMarket(tx, m.dbId);
+        const head = await lockMarket(tx, m.dbId);
         const sensor = await tx.sensors.get('all', member.meterSensorId!);
         if (!sensor) throw invalid('batch.site', `the meter sensor of member ${siteId} is gone`);
         const written = await writeReadings(tx, sensor, m, body.batch, t);
-        await appendLedger(tx, m.dbId, [readingsItem(body as SignedReadingBatch, t)]);
+        await appendLedger(tx, m.dbId, [readingsItem(body as SignedReadingBatch, t)], { head });
         return written;
       });
       return reply.code(201).send({ written: slots.length, slots: slots.map((s) => formatInstant(s)), signed: member.meterPublicKey !== null });

@@ -80,7 +80,7 @@ export async function clearSlotOnce(store: Store, marketId: Id, slotStart: numbe
   return store.transaction(async (tx) => {
     const marketRows = await tx.query<Row>('SELECT * FROM markets WHERE id = $1', [marketId]);
     if (!marketRows[0]) return null;
-    await lockMarket(tx, marketId);
+    const head = await lockMarket(tx, marketId);
     const market: Market = toMarket(marketRows[0]);
     const done = await tx.query('SELECT 1 FROM market_clearings WHERE market_id = $1 AND slot_start = $2', [marketId, slotStart]);
     if (done.length > 0) return null;
@@ -93,7 +93,7 @@ export async function clearSlotOnce(store: Store, marketId: Id, slotStart: numbe
       [marketId, slotStart, r.mechanism, r.price, r.volumeKwh, r.priceInterval?.low ?? null, r.priceInterval?.high ?? null, step.orders.length, now],
     );
     await insertTrades(tx, marketId, slotStart, r.trades);
-    await appendLedger(tx, marketId, [...step.orders.map((o) => orderItem(o, now)), clearingItem(slotStart, r, now)]);
+    await appendLedger(tx, marketId, [...step.orders.map((o) => orderItem(o, now)), clearingItem(slotStart, r, now)], { head });
     return { marketId, slotStart, mechanism: r.mechanism, price: r.price, volumeKwh: r.volumeKwh, priceInterval: r.priceInterval, orders: step.orders.length, clearedAt: now };
   });
 }

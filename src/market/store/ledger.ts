@@ -16,10 +16,14 @@ export async function lockMarket(tx: Store, marketId: Id): Promise<{ sequence: n
   return rows[0].ledger_head_hash ? { sequence: Number(rows[0].ledger_head_sequence), hash: String(rows[0].ledger_head_hash) } : null;
 }
 
-/** Appends items to the market's chain; run inside a transaction. Returns the new entries. */
-export async function appendLedger(tx: Store, marketId: Id, items: readonly LedgerItem[]): Promise<LedgerEntry[]> {
+/**
+ * Appends items to the market's chain; run inside a transaction. Returns the new entries. `locked.head` is what
+ * `lockMarket` returned earlier in the same transaction, with nothing appended since: the row is not locked and
+ * read again then.
+ */
+export async function appendLedger(tx: Store, marketId: Id, items: readonly LedgerItem[], locked?: { head: { sequence: number; hash: string } | null }): Promise<LedgerEntry[]> {
   if (items.length === 0) return [];
-  const head = await lockMarket(tx, marketId);
+  const head = locked ? locked.head : await lockMarket(tx, marketId);
   const key = String(marketId);
   const prev: LedgerEntry | null = head ? { marketId: key, sequence: head.sequence, hash: head.hash, time: '', type: '', payload: null, prevHash: '' } : null;
   const entries = appendEntries(key, prev, items);

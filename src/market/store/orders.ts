@@ -266,12 +266,12 @@ export async function saveOrders(tx: Store, orders: readonly Order[]): Promise<v
 export async function applyToOrder(store: Store, market: Market, orderId: Id, event: Extract<OrderEvent, { type: 'change' | 'cancel' }>, now: number): Promise<Order> {
   if (event.type === 'change' && event.energyKwh === undefined && event.limitPrice === undefined) throw invalid('energyKwh', 'give energyKwh or limitPrice to change');
   return store.transaction(async (tx) => {
-    await lockMarket(tx, market.dbId);
+    const head = await lockMarket(tx, market.dbId);
     const rows = await tx.query<Row>('SELECT * FROM market_orders WHERE id = $1 AND market_id = $2', [orderId, market.dbId]);
     if (!rows[0]) throw notFound(`order ${orderId} in market ${market.dbId}`);
     const next = applyOrderEvent(toOrder(rows[0]), event, market, now);
     await saveOrders(tx, [next]);
-    await appendLedger(tx, market.dbId, [orderItem(next, now)]);
+    await appendLedger(tx, market.dbId, [orderItem(next, now)], { head });
     return next;
   });
 }

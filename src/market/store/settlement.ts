@@ -120,7 +120,7 @@ export async function settleStoredSlot(store: Store, marketId: Id, slotStart: nu
   return store.transaction(async (tx) => {
     const mrows = await tx.query<Row>('SELECT * FROM markets WHERE id = $1', [marketId]);
     if (!mrows[0]) return { marketId, slotStart, written: 0, differences: [] };
-    await lockMarket(tx, marketId);
+    const head = await lockMarket(tx, marketId);
     const market = toMarket(mrows[0]);
     if (now < slotStart + market.slotMs) throw conflict(`the slot at ${formatInstant(slotStart)} has not ended; it settles after delivery`);
     const readings = await readingsOf(tx, market, slotStart);
@@ -160,7 +160,7 @@ export async function settleStoredSlot(store: Store, marketId: Id, slotStart: nu
     const moved = advanceOrders(orders, settled, market, now);
     await saveOrders(tx, moved);
     items.push(...moved.map((o) => orderItem(o, now)));
-    await appendLedger(tx, marketId, items);
+    await appendLedger(tx, marketId, items, { head });
     if (inputs !== undefined) {
       await tx.query(
         `INSERT INTO market_settlement_inputs (market_id, slot_start, inputs, settled_at) VALUES ($1, $2, $3, $4)
