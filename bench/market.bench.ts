@@ -110,8 +110,8 @@ async function acceptOrdersOverHttp(backend: 'pglite' | 'postgres'): Promise<voi
     emit(`market.store.accept-orders.${backend}`, 2000 / ((performance.now() - t0) / 1000), 'orders/s');
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     let n = 0;
-    const run = (duration: number) => autocannon({
-      url: `${base}/api/v1/markets/${market.dbId}/orders`, method: 'POST', connections: 16, duration,
+    const run = (duration: number, connections = 16) => autocannon({
+      url: `${base}/api/v1/markets/${market.dbId}/orders`, method: 'POST', connections, duration,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       setupClient: (client: { setBody(b: string): void; on(e: string, f: () => void): void }) => {
         const next = () => { n++; client.setBody(JSON.stringify({ siteId: sites[n % sites.length], side: n % 2 ? 'buy' : 'sell', energyKwh: 1 + (n % 7), limitPrice: 0.05 + (n % 13) * 0.01, slot })); };
@@ -128,6 +128,11 @@ async function acceptOrdersOverHttp(backend: 'pglite' | 'postgres'): Promise<voi
     emit(`market.http.accept-orders.${backend}.p99-latency`, r.latency.p99, 'ms');
     // CPU of this process (server, load generator and, on PGlite, the database) per order: less disturbed by other load than the rate
     emit(`market.http.accept-orders.${backend}.cpu-per-order`, (used.user + used.system) / r.requests.total, 'µs');
+    // 64 clients: larger batches per statement (with 16, each client waits for the commit of its batch)
+    const wide = await run(10, 64);
+    if (wide.non2xx > 0 || wide.errors > 0) console.error(`orders over HTTP, 64 connections (${backend}): ${wide.non2xx} non-2xx, ${wide.errors} errors`);
+    emit(`market.http.accept-orders.${backend}.64-connections`, wide.requests.average, 'orders/s');
+    emit(`market.http.accept-orders.${backend}.64-connections.p99-latency`, wide.latency.p99, 'ms');
     const v = await verifyMarketLedger(store, market.dbId);
     if (!v.ok) throw new Error(`ledger does not verify after the load: ${JSON.stringify(v)}`);
   } finally {
