@@ -72,6 +72,19 @@ async function knownPrices(store: Store, sensor: Sensor, start: number, deadline
   return { prices: { start: s.start, resolutionMs: s.resolutionMs, values }, currency };
 }
 
+/**
+ * Refuses (400, naming the field) what `planCharging` would refuse. The check plans in UTC, which skips
+ * formatting every slot in the local time zone (most of its cost); a refusal is made again in the request's
+ * time zone so that its message names local times.
+ */
+function checkCharging(request: Parameters<typeof planCharging>[0]): void {
+  try {
+    planCharging({ ...request, timezone: undefined });
+  } catch {
+    planCharging(request);
+  }
+}
+
 /** Scheduling on the platform: site schedules from stored data, and the two-call charging request. */
 export function schedulingRoutes(app: FastifyInstance, { store, clock, queue }: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -121,7 +134,7 @@ export function schedulingRoutes(app: FastifyInstance, { store, clock, queue }: 
     if (deadline <= start) throw invalid('deadline', 'must be after start');
     const { prices, currency } = await knownPrices(store, sensor, start, deadline, clock().getTime());
     const request = { prices, powerKw: b.powerKw, energyKwh: b.energyKwh, start, deadline, chargeEfficiency: b.chargeEfficiency, timezone, currency };
-    planCharging(request);
+    checkCharging(request);
     const { run, reused } = await startRun(store, queue, { accountId: sensor.accountId, siteId: b.siteId ?? null, kind: 'charging', request });
     return reply.code(202).send(accepted('charging-requests', run, reused));
   });
