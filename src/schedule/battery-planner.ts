@@ -2,30 +2,32 @@
  * One battery against prices, solved exactly without a solver: a dynamic programme over the stored energy whose
  * value functions are convex and piecewise linear, so each step is a merge of slope lists.
  *
- * Applies to a request of exactly one battery plus forecasts (inflexible loads, PV), without a peak charge, where
- * in every slot 0 ≤ exportPrice ≤ importPrice and the battery at full discharge never pushes the site over its
- * export limit (fixed load − dischargeMaxKw ≥ −exportLimitKw). Why that is the HiGHS model's optimum:
+ * Applies to a request of exactly one battery plus forecasts (inflexible loads, PV, curtailable or not), without a
+ * peak charge, where in every slot 0 ≤ exportPrice ≤ importPrice. Why its answer is the HiGHS model's optimum:
  *
- * - Per slot, the site's money is f(x) = Δt·(importPrice·max(x, 0) − exportPrice·max(−x, 0)) of the net power x
- *   within the connection limits; with 0 ≤ exportPrice ≤ importPrice, f is convex and nondecreasing.
- * - Charging c and discharging d change the stored energy by Δ = Δt·(ηc·c − d/ηd). For a given Δ, charging and
- *   discharging in one slot at once gives the same Δ at a higher (or, with ηc·ηd = 1, equal) net power and costs
- *   the tie-break ε on both flows, and the lower bound of the site's net power never binds (the condition on the
- *   export limit): so using one direction per slot is strictly cheapest, the linear programme never mixes
- *   directions (HiGHS adds no binaries and solves one linear programme), and curtailment never pays (it raises
- *   the net power and costs ε). The slot's cost as a function of Δ, g(Δ) = φ(p(Δ)) with p the battery's power,
- *   is convex: φ is convex in p with its only kinks at p = 0 and x = 0, and the map from p to Δ is increasing with
- *   a slope Δt·ηc above zero and Δt/ηd below; at p = 0 the slope of φ on the left is ≤ 0 or, when positive, is
- *   multiplied by ηd ≤ 1/ηc.
+ * - Per slot, with y = forecasts + battery power the net power before curtailment, the site pays
+ *   f(y) = Δt·importPrice·y above 0 and Δt·exportPrice·y down to −exportLimit; below that, curtailable PV must
+ *   give way, at the model's tie-break ε per kW. Curtailing more than that never pays (f is nondecreasing above the
+ *   limit, ε > 0), so f is convex with slopes ≥ −ε·Δt, and y ≥ −exportLimit − curtailable PV.
+ * - The model runs a store in one direction per slot (it adds a binary wherever a solve shows both). With one
+ *   direction, Δ = Δt·ηc·p for p ≥ 0 and Δt·p/ηd for p < 0, and the slot's cost as a function of Δ,
+ *   g(Δ) = φ(p(Δ)) with φ(p) = f(forecasts + p) + ε·Δt·|p| + cycle·Δt·max(−p, 0), is convex: φ is convex with kinks
+ *   at p = 0, where the site turns from export to import, and where curtailment ends; p ↦ Δ is increasing and
+ *   linear on each side of 0; and at p = 0 the slope on the right is ≥ 0 (−ε + ε), while the slope on the left
+ *   is ≤ 0 or, when positive, no more than the right one and multiplied by ηd ≤ 1/ηc.
  * - SoC targets and a soft band add convex penalties of the SoC; a hard band or the capacity bounds it.
  * - V_t(s) = h_t(s) + min over Δ of V_{t−1}((s − Δ)/keep) + g_t(Δ) on the bounds of slot t. Scaling, the
  *   infimal convolution (merge of the slope lists), clipping to the bounds and adding convex penalties keep V
  *   convex and piecewise linear, and every step is exact. The SoC at the end is where V's slope turns
  *   non-negative; walking the merged slope list of each step backwards splits it into the SoC before and Δ.
  *
- * The objective is the HiGHS model's term for term (money, cycle cost, the ladder's penalties and the tie-break
- * ε per kWh through the store), so both reach the same optimum; property tests compare them on random
- * instances. An instance outside these conditions, or with no feasible SoC path, is left to HiGHS.
+ * This is the model with one direction in every slot: HiGHS' answer once its rounds have put binaries where its
+ * linear programme mixed directions (with nonnegative prices that pays only where the export limit leaves no
+ * other way to lower a SoC). The objective is the model's term for term (money, cycle cost, the ladder's
+ * penalties, the tie-breaks ε through the store and on curtailable PV's columns), and property tests compare
+ * both on random instances. Negative prices (where the store's cost of Δ is not convex: burning energy pays),
+ * export paying more than import, a peak charge, any other asset, and SoC bounds that leave no path within 1e-9
+ * go to HiGHS, which also names the conflict.
  */
 import type { Battery, Problem } from '../flex/types.ts';
 import type { Ladder } from './ladder.ts';
@@ -51,6 +53,8 @@ export interface BatteryPlan {
   /** kW at the meter, per slot */
   chargeKw: Float64Array;
   dischargeKw: Float64Array;
+  /** PV curtailed to keep the export limit, kW per slot (over all curtailable PV) */
+  curtailKw: Float64Array;
   /** kWh at the end of each slot */
   socKwh: Float64Array;
   /** the model's objective: money + cycle cost + penalties + tie-breaks */
@@ -59,14 +63,19 @@ export interface BatteryPlan {
 
 const TINY = 1e-12;
 
-/** Net power of the forecasts (inflexible loads − all PV at full production), kW per slot. */
-export function fixedNetKw(p: Problem): Float64Array {
-  const net = new Float64Array(p.n);
+/** Net power of the forecasts (inflexible loads − all PV at full production), and the PV that may be curtailed, kW per slot. */
+export function forecastsKw(p: Problem): { fixed: Float64Array; curtailable: Float64Array } {
+  const fixed = new Float64Array(p.n);
+  const curtailable = new Float64Array(p.n);
   for (const a of p.assets) {
-    if (a.type === 'inflexible-load') for (let t = 0; t < p.n; t++) net[t] += a.forecastKw[t];
-    else if (a.type === 'pv') for (let t = 0; t < p.n; t++) net[t] -= a.forecastKw[t];
+    if (a.type === 'inflexible-load') for (let t = 0; t < p.n; t++) fixed[t] += a.forecastKw[t];
+    else if (a.type === 'pv')
+      for (let t = 0; t < p.n; t++) {
+        fixed[t] -= a.forecastKw[t];
+        if (a.curtailable && a.forecastKw[t] > 0) curtailable[t] += a.forecastKw[t];
+      }
   }
-  return net;
+  return { fixed, curtailable };
 }
 
 /** True when the request has the shape the battery planner solves exactly (see the top of this file). */
@@ -80,43 +89,51 @@ export function batteryPlannerApplies(p: Problem): boolean {
     } else if (a.type !== 'inflexible-load' && a.type !== 'pv') return false;
   }
   if (!battery) return false;
-  const fixed = fixedNetKw(p);
   for (let t = 0; t < p.n; t++) {
     const ep = p.exportPrice[t];
     if (!(ep >= 0 && ep <= p.importPrice[t])) return false;
-    if (!(fixed[t] - battery.dischargeMaxKw >= -p.exportLimitKw)) return false;
   }
   return true;
 }
 
-/** The slot's cost as a function of Δ (kWh into the store); undefined when the connection leaves no power. */
-function slotCost(b: Battery, dt: number, fixedKw: number, ip: number, ep: number, importLimitKw: number, exportLimitKw: number, epsilon: number): Pwl | undefined {
-  const lo = Math.max(-b.dischargeMaxKw, -exportLimitKw - fixedKw);
+/**
+ * The slot's cost as a function of Δ (kWh into the store); undefined when the connection leaves no power.
+ * The site's money at net power y = fixed + p before curtailment: importPrice above 0, exportPrice down to the
+ * export limit, and below it the tie-break ε per kW of PV curtailed to stay within the limit (up to `curtailableKw`).
+ */
+function slotCost(b: Battery, dt: number, fixedKw: number, curtailableKw: number, ip: number, ep: number, importLimitKw: number, exportLimitKw: number, epsilon: number): Pwl | undefined {
+  const lo = Math.max(-b.dischargeMaxKw, -exportLimitKw - curtailableKw - fixedKw);
   let hi = Math.min(b.chargeMaxKw, importLimitKw - fixedKw);
   // within the diagnosis' tolerance a limit met exactly is met
   if (lo > hi + 1e-9) return undefined;
   if (lo > hi) hi = lo;
+  // kinks: where curtailment ends, where the site turns from export to import, where the battery turns
   const cuts = [lo];
-  if (-fixedKw > lo && -fixedKw < hi && -fixedKw < 0) cuts.push(-fixedKw);
-  if (lo < 0 && hi > 0) cuts.push(0);
-  if (-fixedKw > lo && -fixedKw < hi && -fixedKw > 0) cuts.push(-fixedKw);
-  cuts.push(hi);
+  for (const k of [-exportLimitKw - fixedKw, -fixedKw, 0].sort((u, v) => u - v)) if (k > cuts[cuts.length - 1] && k < hi) cuts.push(k);
+  if (hi > cuts[cuts.length - 1]) cuts.push(hi);
   const len: number[] = [];
   const slope: number[] = [];
+  const cycle = b.cycleCostPerKwh;
   for (let k = 0; k + 1 < cuts.length; k++) {
     const a = cuts[k];
     const z = cuts[k + 1];
-    if (z - a <= 0) continue;
     const mid = (a + z) / 2;
-    const sigma = (fixedKw + mid > 0 ? ip * dt : ep * dt) + (mid > 0 ? epsilon * dt : -(epsilon + b.cycleCostPerKwh) * dt);
+    const y = fixedKw + mid;
+    const site = y > 0 ? ip : y >= -exportLimitKw ? ep : -epsilon;
+    const sigma = (site + (mid > 0 ? epsilon : -(epsilon + cycle))) * dt;
     const l = toDelta(b, dt, z) - toDelta(b, dt, a);
     if (!(l > 0)) continue;
     len.push(l);
     slope.push(mid > 0 ? sigma / (b.etaCharge * dt) : (sigma * b.etaDischarge) / dt);
   }
-  const x = fixedKw + lo;
-  const v0 = dt * (x > 0 ? ip * x : ep * x) + (lo > 0 ? epsilon * dt * lo : -(epsilon + b.cycleCostPerKwh) * dt * lo);
-  return { x0: toDelta(b, dt, lo), v0, len, slope };
+  return { x0: toDelta(b, dt, lo), v0: siteMoney(fixedKw + lo, ip, ep, exportLimitKw, epsilon) * dt + (lo > 0 ? epsilon * lo : -(epsilon + cycle) * lo) * dt, len, slope };
+}
+
+/** Money per hour at net power y before curtailment, with the curtailment's tie-break below the export limit. */
+function siteMoney(y: number, ip: number, ep: number, exportLimitKw: number, epsilon: number): number {
+  if (y > 0) return ip * y;
+  if (y >= -exportLimitKw) return ep * y;
+  return -ep * exportLimitKw + epsilon * (-exportLimitKw - y);
 }
 
 /** kWh into the store over a slot at battery power `kw` (one direction). */
@@ -239,7 +256,7 @@ function addPenalties(f: Pwl, below: [number, number][], above: [number, number]
 export function planSingleBattery(p: Problem, ladder: Ladder): BatteryPlan | undefined {
   const b = p.assets.find((a): a is Battery => a.type === 'battery')!;
   const dt = p.dtH;
-  const fixed = fixedNetKw(p);
+  const { fixed, curtailable } = forecastsKw(p);
   const hardBand = b.soc0 >= b.socMin && b.soc0 <= b.socMax && b.keep === 1;
   const lo = hardBand ? b.socMin : 0;
   const hi = hardBand ? b.socMax : b.capacityKwh;
@@ -263,7 +280,7 @@ export function planSingleBattery(p: Problem, ladder: Ladder): BatteryPlan | und
         v.slope[i] /= b.keep;
       }
     }
-    const g = slotCost(b, dt, fixed[t], p.importPrice[t], p.exportPrice[t], p.importLimitKw, p.exportLimitKw, ladder.epsilon);
+    const g = slotCost(b, dt, fixed[t], curtailable[t], p.importPrice[t], p.exportPrice[t], p.importLimitKw, p.exportLimitKw, ladder.epsilon);
     if (!g) return undefined;
     const { f, step } = merge(v, g);
     steps[t] = step;
@@ -281,6 +298,7 @@ export function planSingleBattery(p: Problem, ladder: Ladder): BatteryPlan | und
   const socKwh = new Float64Array(p.n);
   const chargeKw = new Float64Array(p.n);
   const dischargeKw = new Float64Array(p.n);
+  const curtailKw = new Float64Array(p.n);
   for (let t = p.n - 1; t >= 0; t--) {
     socKwh[t] = s;
     const { ax0, gx0, len, tag } = steps[t];
@@ -295,7 +313,10 @@ export function planSingleBattery(p: Problem, ladder: Ladder): BatteryPlan | und
     }
     if (delta >= 0) chargeKw[t] = delta / (b.etaCharge * dt);
     else dischargeKw[t] = (-delta * b.etaDischarge) / dt;
+    // the model's curtailment columns cost ε·Δt per kW of power, which is −ε·Δt·forecast when nothing is curtailed
+    curtailKw[t] = Math.min(curtailable[t], Math.max(0, -p.exportLimitKw - fixed[t] - chargeKw[t] + dischargeKw[t]));
+    objective -= ladder.epsilon * dt * curtailable[t];
     s = y / b.keep;
   }
-  return { battery: b, chargeKw, dischargeKw, socKwh, objective };
+  return { battery: b, chargeKw, dischargeKw, curtailKw, socKwh, objective };
 }

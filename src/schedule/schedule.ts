@@ -153,10 +153,18 @@ function fromBatteryPlanner(p: Problem, settings: SolveSettings): ScheduleResult
   let penalty = 0;
   for (const c of band) penalty += ladder.band * (c.under + c.over);
   for (const c of targets) penalty += ladder.socTarget * (c.short + c.excess);
+  // curtailment, where the export limit asks for it, taken from the curtailable PV in the request's order
+  const curtail = Float64Array.from(plan.curtailKw);
   const assets: AssetSchedule[] = p.assets.map((a) => {
     if (a === b) return { id: a.id, type: a.type, powerKw: clean(power), socKwh: clean(socKwh) };
-    const forecast = (a as { forecastKw: Float64Array }).forecastKw;
-    return { id: a.id, type: a.type, powerKw: clean(a.type === 'pv' ? forecast.map((v) => -v) : forecast) };
+    if (a.type === 'inflexible-load') return { id: a.id, type: a.type, powerKw: clean(a.forecastKw) };
+    const pv = new Float64Array(p.n);
+    for (let t = 0; t < p.n; t++) {
+      const cut = a.type === 'pv' && a.curtailable ? Math.min(curtail[t], a.forecastKw[t]) : 0;
+      curtail[t] -= cut;
+      pv[t] = -(a as { forecastKw: Float64Array }).forecastKw[t] + cut;
+    }
+    return { id: a.id, type: a.type, powerKw: clean(pv) };
   });
   return finish(p, assets, cycle, penalty, batteryUnmet(b, p, targets, band), {
     method: 'planner:battery',
