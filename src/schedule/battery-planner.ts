@@ -108,8 +108,11 @@ function slotCost(b: Battery, dt: number, fixedKw: number, curtailableKw: number
   if (lo > hi + 1e-9) return undefined;
   if (lo > hi) hi = lo;
   // kinks: where curtailment ends, where the site turns from export to import, where the battery turns
+  const curtailEnds = -exportLimitKw - fixedKw;
+  const importStarts = -fixedKw;
+  const kinks = importStarts <= 0 ? [curtailEnds, importStarts, 0] : curtailEnds <= 0 ? [curtailEnds, 0, importStarts] : [0, curtailEnds, importStarts];
   const cuts = [lo];
-  for (const k of [-exportLimitKw - fixedKw, -fixedKw, 0].sort((u, v) => u - v)) if (k > cuts[cuts.length - 1] && k < hi) cuts.push(k);
+  for (const k of kinks) if (k > cuts[cuts.length - 1] && k < hi) cuts.push(k);
   if (hi > cuts[cuts.length - 1]) cuts.push(hi);
   const len: number[] = [];
   const slope: number[] = [];
@@ -225,7 +228,9 @@ function addPenalties(f: Pwl, below: [number, number][], above: [number, number]
     if (b <= x0) base += w;
     else events.push([b, w]);
   }
-  events.sort((p, q) => p[0] - q[0]);
+  // by position (a few at most: no comparator closure in this per-slot path)
+  for (let i = 1; i < events.length; i++)
+    for (let j = i; j > 0 && events[j - 1][0] > events[j][0]; j--) [events[j - 1], events[j]] = [events[j], events[j - 1]];
   const len: number[] = [];
   const slope: number[] = [];
   let e = 0;
