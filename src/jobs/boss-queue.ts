@@ -73,6 +73,9 @@ export class BossQueue implements JobQueue {
   private readonly loops: Promise<void>[] = [];
   private readonly running = new Map<string, AbortController>();
   private readonly wakeup = new Wakeup();
+  /** Per job name: a NOTIFY in flight ('busy'), and whether jobs were enqueued since it was sent ('again'). */
+  private readonly notifying = new Map<string, 'busy' | 'again'>();
+  private readonly notices = new Set<Promise<void>>();
   private readonly pollMs: number;
   private unlisten: (() => Promise<void>) | null = null;
 
@@ -156,6 +159,7 @@ export class BossQueue implements JobQueue {
       for (const ac of this.running.values()) ac.abort(new Error('the worker is stopping'));
       await Promise.race([loopsDone, delay(2000)]);
     }
+    await Promise.all(this.notices); // jobs enqueued here are announced before the connections close
     await boss.stop({ graceful: true, wait: true, timeout: 5000, close: false });
     await this.unlisten?.();
     this.unlisten = null;
@@ -241,8 +245,34 @@ export class BossQueue implements JobQueue {
       : await this.runner.transaction((db) => this.sendUnlessActive(db, name, checked.dedupKey as string, payload, sendOptions));
     if (!id) throw new Error(`pg-boss refused the job "${name}"`);
     this.wakeup.wake(name);
-    if (checked.dedupKey === undefined) await this.notifyOthers(this.runner, name).catch((err) => this.report(err));
+    if (checked.dedupKey === undefined) this.notifySoon(name);
     return id;
+  }
+
+  /**
+   * Tells other processes about new jobs without holding up the enqueue: one NOTIFY at a time per name, and
+   * one more after it when jobs were enqueued meanwhile, so every job is followed by a NOTIFY sent after it.
+   */
+  private notifySoon(name: string): void {
+    if (this.notifying.has(name)) {
+      this.notifying.set(name, 'again');
+      return;
+    }
+    this.notifying.set(name, 'busy');
+    const notice = (async () => {
+      try {
+        do {
+          this.notifying.set(name, 'busy');
+          await this.notifyOthers(this.runner, name);
+        } while (this.notifying.get(name) === 'again');
+      } catch (err) {
+        this.report(err);
+      } finally {
+        this.notifying.delete(name);
+      }
+    })();
+    this.notices.add(notice);
+    void notice.then(() => this.notices.delete(notice));
   }
 
   /** Under a lock on (name, key): the id of a queued or running job with the key, else a new job's. */

@@ -66,8 +66,8 @@ async function runSite(store: Store, run: ScheduleRun, now: number, signal: Abor
   return { ...result, beliefsWritten: beliefs, contractsOffered: contracts };
 }
 
-function runCharging(run: ScheduleRun) {
-  const r = run.request as unknown as Parameters<typeof planCharging>[0] & { currency: string };
+function runCharging(request: Record<string, unknown>) {
+  const r = request as unknown as Parameters<typeof planCharging>[0] & { currency: string };
   return { ...planCharging(r), currency: r.currency, priceUnit: `${r.currency}/kWh` };
 }
 
@@ -76,20 +76,21 @@ export function scheduleJob(store: Store, clock: Clock): JobDefinition {
     name: SCHEDULE_JOB,
     defaults: { retryLimit: 1, retryDelaySeconds: 5, timeoutSeconds: 120, concurrency: 4 },
     handler: async (job) => {
-      const { runId } = job.data as { runId: number };
-      const run = await markRunning(store, runId);
-      if (!run) return { missing: runId };
+      const { runId, request } = job.data as { runId: number; request?: Record<string, unknown> };
+      // A charging request (planned in well under a millisecond) travels with its job: no read, no running state.
+      const run = request ? null : await markRunning(store, runId);
+      if (!request && !run) return { missing: runId };
       try {
-        const result = run.kind === 'site' ? await runSite(store, run, clock().getTime(), job.signal) : runCharging(run);
-        await finishRun(store, run.id, { result }, clock().getTime());
+        const result = run?.kind === 'site' ? await runSite(store, run, clock().getTime(), job.signal) : runCharging(request ?? run!.request);
+        await finishRun(store, runId, { result }, clock().getTime());
         return { runId, status: (result as { status?: string }).status ?? 'done' };
       } catch (err) {
         // Bad input was refused before the run was made; what fails here is worth a person's look, not a retry.
         if (err instanceof ProblemError) {
-          await finishRun(store, run.id, { error: err.message }, clock().getTime());
+          await finishRun(store, runId, { error: err.message }, clock().getTime());
           return { runId, status: 'failed', error: err.message };
         }
-        if (job.attempt >= 2) await finishRun(store, run.id, { error: `internal error: ${(err as Error).message}` }, clock().getTime());
+        if (job.attempt >= 2) await finishRun(store, runId, { error: `internal error: ${(err as Error).message}` }, clock().getTime());
         throw err;
       }
     },

@@ -76,7 +76,9 @@ export async function startRun(store: Store, queue: JobQueue, input: { accountId
     return startRun(store, queue, input); // it finished in between: make a new one
   }
   try {
-    await queue.enqueue(SCHEDULE_JOB, { accountId: input.accountId, runId: row.id }, { id: jobId, retryLimit: 1, timeoutSeconds: 120 });
+    // A charging request rides with its job, so the worker plans it without reading the run back.
+    const data = input.kind === 'charging' ? { accountId: input.accountId, runId: row.id, request: input.request } : { accountId: input.accountId, runId: row.id };
+    await queue.enqueue(SCHEDULE_JOB, data, { id: jobId, retryLimit: 1, timeoutSeconds: 120 });
   } catch (err) {
     // A run without its job would hold back every identical request: close it.
     await store.query("UPDATE schedule_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1", [row.id, `the job could not be made: ${(err as Error).message}`]).catch(() => undefined);
