@@ -88,7 +88,8 @@ export function batteryPlannerApplies(p: Problem): boolean {
       battery = a;
     } else if (a.type !== 'inflexible-load' && a.type !== 'pv') return false;
   }
-  if (!battery) return false;
+  // the backward pass divides by the share kept over a slot
+  if (!battery || !(battery.keep > 0)) return false;
   for (let t = 0; t < p.n; t++) {
     const ep = p.exportPrice[t];
     if (!(ep >= 0 && ep <= p.importPrice[t])) return false;
